@@ -95,6 +95,9 @@ namespace {
         if (!appId) {
             if (appId.error().code == ErrorCode::NotAWorkspace)
                 return makeError(ErrorCode::NotAWorkspace, path + " is not an Assay workspace (not a SQLite file)");
+            if (appId.error().code == ErrorCode::Corrupt)
+                return makeError(ErrorCode::Corrupt, path + " is damaged and cannot be opened safely",
+                    appId.error().detail);
             return makeError(appId.error().code, path + " cannot be read as a workspace", appId.error().detail);
         }
         if (*appId != schema::kApplicationId)
@@ -103,7 +106,10 @@ namespace {
                     + std::to_string(*appId) + ")");
         auto version = db->queryInt("PRAGMA user_version");
         if (!version)
-            return makeError(version.error().code, path + " cannot be read as a workspace", version.error().detail);
+            return makeError(version.error().code,
+                path + (version.error().code == ErrorCode::Corrupt ? " is damaged and cannot be opened safely"
+                                                                    : " cannot be read as a workspace"),
+                version.error().detail);
         if (*version > schema::latestVersion())
             return makeError(ErrorCode::NewerSchema,
                 path + " was written by a newer Assay (schema " + std::to_string(*version)
