@@ -139,8 +139,12 @@ Result<WorkspaceReport> Workspace::check(const std::string& path)
     report.schemaVersion = *version;
     report.latestSchemaVersion = schema::latestVersion();
 
-    // mode=ro without immutable so a live WAL is read too; read-only connections do not write the main file.
-    auto db = Db::open("file:" + path + "?mode=ro", Db::Mode::ReadOnly);
+    // A live WAL (another process has the workspace open) must be read too, so then mode=ro without immutable.
+    // Without a -wal file no one is writing, and immutable=1 keeps a read-only connection from leaving empty
+    // -wal/-shm files beside a workspace it only looked at.
+    std::error_code walEc;
+    const bool liveWal = fs::exists(path + "-wal", walEc);
+    auto db = Db::open("file:" + path + (liveWal ? "?mode=ro" : "?mode=ro&immutable=1"), Db::Mode::ReadOnly);
     if (!db)
         return db.error();
     auto st = db->prepare("PRAGMA integrity_check(20)");
