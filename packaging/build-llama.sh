@@ -99,9 +99,10 @@ fi
 log "configuring ($variant) in $build"
 cmake -S "$src" -B "$build" "${opts[@]}" >"$root/configure-$variant.log" 2>&1 \
     || die "configure failed; see $root/configure-$variant.log"
-log "building libllama, ggml backends, llama-server, llama-bench, llama-quantize with $jobs jobs (first time: ~15 min on 2 cores)"
+log "building libllama, the ggml CPU backends and the tools (llama-server, llama-bench, llama-quantize …) with $jobs jobs (first time: ~15 min on 2 cores)"
 start=$(date +%s)
-ninja -C "$build" -j "$jobs" llama llama-server llama-bench llama-quantize >"$root/build-$variant.log" 2>&1 \
+# Everything that `cmake --install` installs must be built (it installs every tool), so build the default target.
+ninja -C "$build" -j "$jobs" >"$root/build-$variant.log" 2>&1 \
     || die "build failed; see $root/build-$variant.log"
 rm -f "$stamp"
 cmake --install "$build" >"$root/install-$variant.log" 2>&1 || die "install failed; see $root/install-$variant.log"
