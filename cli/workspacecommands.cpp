@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <iomanip>
 #include <string>
 #include <vector>
@@ -42,9 +43,12 @@ int runInit(const Options& options, std::ostream& out, std::ostream& err)
 #ifdef ASSAY_HAVE_SAMPLE_SEEDER
         err << "Adding the sample content...\n";
         if (auto st = core::seedSamples(*db); !st) {
-            err << "assay-cli workspace init: " << path
-                << " was created, but adding the samples failed: " << st.error().message << '\n';
-            return toInt(ExitCode::Problem);
+            // Nothing half-made stays behind: the file is ours from a moment ago, so remove it and let the user retry.
+            *db = core::Db();
+            std::error_code ec;
+            for (const char* suffix : { "", "-wal", "-shm" })
+                std::filesystem::remove(path + suffix, ec);
+            return fail(err, "init", st.error());
         }
         seeded = true;
 #else
