@@ -5,10 +5,11 @@
 #include "versioncommand.h"
 #include "workspacecommands.h"
 
-// The catalog commands (cli/catalogcommands.{h,cpp}) register themselves below as soon as their header exists.
-#if __has_include("catalogcommands.h")
+// The catalog commands (cli/catalogcommands.{h,cpp}) are registered below. cli/CMakeLists.txt defines
+// ASSAY_CLI_HAVE_CATALOG once catalogcommands.cpp exists (a compile definition, so every object is rebuilt when the
+// file appears); the guard can go once the catalog commands have landed.
+#ifdef ASSAY_CLI_HAVE_CATALOG
 #include "catalogcommands.h"
-#define ASSAY_CLI_HAVE_CATALOG 1
 #endif
 
 namespace assay::cli {

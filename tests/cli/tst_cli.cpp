@@ -197,13 +197,24 @@ void TestCli::initThenCheckFresh()
     QVERIFY(!QFileInfo::exists(file + QStringLiteral("-wal")));
     QVERIFY(!QFileInfo::exists(file + QStringLiteral("-shm")));
 
-    // --samples always yields a healthy workspace (with the sample content once core::seedSamples exists).
+    // --samples: sample content once core::seedSamples exists; until then an empty workspace and a note on stderr.
     const QString seeded = m_dir.filePath(QStringLiteral("seeded.assay"));
     const QStringList initSamples { QStringLiteral("workspace"), QStringLiteral("init"), seeded,
         QStringLiteral("--samples") };
-    CHECK_EXIT(initSamples, runCli(initSamples), kOk);
+    const auto s = runCli(initSamples);
+    CHECK_EXIT(initSamples, s, kOk);
     const QStringList checkSeeded { QStringLiteral("workspace"), QStringLiteral("check"), seeded };
-    CHECK_EXIT(checkSeeded, runCli(checkSeeded), kOk);
+    const auto c = runCli(checkSeeded);
+    CHECK_EXIT(checkSeeded, c, kOk);
+#ifdef ASSAY_HAVE_SAMPLE_SEEDER
+    QVERIFY(s.out.contains(QStringLiteral("samples    yes\n")));
+    for (const char* table : { "prompt", "prompt_version", "dataset", "dataset_row", "model" })
+        QVERIFY2(c.out.contains(QRegularExpression(QStringLiteral("\n  %1 +[1-9]").arg(QLatin1String(table)))),
+            qPrintable(c.out));
+#else
+    QVERIFY(s.out.contains(QStringLiteral("samples    no\n")));
+    QVERIFY2(s.err.contains(QStringLiteral("seedSamples is not implemented")), qPrintable(s.err));
+#endif
 }
 
 void TestCli::checkJson()
