@@ -172,9 +172,10 @@ run)
     [ -x "$app" ] || fail "$app was not built (configured with -DASSAY_BUILD_GUI=OFF?)"
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != offscreen ]; then
         {
-            echo "[bootstrap] no display (DISPLAY and WAYLAND_DISPLAY are unset). To run headless:"
-            echo "    xvfb-run -a $app                       # a virtual X server (installed by this script)"
-            echo "    QT_QPA_PLATFORM=offscreen $app         # no window at all"
+            echo "[bootstrap] no display (DISPLAY and WAYLAND_DISPLAY are unset). To run headless, either"
+            echo "  in a virtual X server (xvfb, installed by this script):  xvfb-run -a $app"
+            echo "  or with no window at all:  QT_QPA_PLATFORM=offscreen $app"
+            echo "  (or run: QT_QPA_PLATFORM=offscreen packaging/bootstrap.sh --run)"
         } >&2
         reported=1
         exit 1
