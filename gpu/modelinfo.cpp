@@ -130,6 +130,9 @@ ModelInfo modelInfoFrom(const GgufFile& f, const std::string& path)
     for (const auto& t : f.tensors) {
         m.parameterCount += static_cast<std::uint64_t>(t.elements());
         m.tensorBytes += t.byteSize;
+        if (m.adapterInputWidth == 0 && t.name.size() > 7 && t.name.ends_with(".lora_a")
+            && (t.name.find("attn_q") != std::string::npos || t.name.find("attn_v") != std::string::npos))
+            m.adapterInputWidth = static_cast<std::uint32_t>(std::min<std::int64_t>(t.ne[0], 0xffffffff));
         if (t.nDims >= 2)
             bytesByType[t.type] += t.byteSize;
         if (const auto layer = layerOf(t.name); layer && *layer < m.layerBytes.size())

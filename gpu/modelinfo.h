@@ -48,6 +48,7 @@ struct ModelInfo {
     std::uint32_t valueLength = 0;
     std::uint32_t vocabSize = 0; ///< tokenizer.ggml.tokens count or <arch>.vocab_size
 
+    std::uint32_t adapterInputWidth = 0; ///< adapters: ne[0] of an attn_q/attn_v lora_a tensor (the base's n_embd)
     std::vector<BaseModelRef> baseModels;
     std::vector<std::pair<std::string, std::string>> generalKeys; ///< every general.* key, rendered as text
 
