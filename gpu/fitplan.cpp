@@ -17,15 +17,16 @@ std::uint64_t pad(std::uint64_t v, std::uint64_t a)
     return (v + a - 1) / a * a;
 }
 
-/// Compute-buffer estimate for one device running the graph. Calibrated on llama-server v0.5.0, CPU, f16 KV
-/// (tiny 64/256 and medium 1024/2816 models, ctx 512…4096, 1–4 slots; within 1 %):
-///   flash attention: 2·ubatch·ctx_seq (f16 KQ mask) + 4·ubatch·(3·n_ff + 4·n_embd) (activations)
-///   without:         4·ubatch·ctx_seq·(n_head + 1) (f32 KQ + mask) + the activations
-/// plus the logits output buffer, 4·n_vocab per slot.
+/// Compute-buffer estimate for one device running the graph. Calibrated on llama-server v0.5.0, CPU, flash
+/// attention on, n_ubatch 512, against 11 random Llama shapes (n_embd 64…2048, n_ff 256…2816): the activations
+/// peak at 4·ubatch·max(3·n_ff + 4·n_embd, 6·n_embd) bytes — exact whenever n_ff ≥ 2.75·n_embd, as in real
+/// models, and an over-estimate of up to 25 % for unusually narrow FFNs. Attention adds the f16 KQ mask,
+/// 2·ubatch·ctx_seq (without flash attention: the f32 KQ matrix, 4·ubatch·ctx_seq·(n_head + 1)).
 std::uint64_t computeEstimate(const ModelInfo& m, const FitRequest& r, std::uint64_t ctxSeq)
 {
     const std::uint64_t ub = r.ubatch;
-    const std::uint64_t act = 4 * ub * (3ull * m.feedForwardLength + 4ull * m.embeddingLength);
+    const std::uint64_t e = m.embeddingLength;
+    const std::uint64_t act = 4 * ub * std::max(3 * std::uint64_t(m.feedForwardLength) + 4 * e, 6 * e);
     const std::uint64_t attn = r.flashAttention ? 2 * ub * ctxSeq : 4 * ub * ctxSeq * (m.headCount + 1ull);
     return act + attn;
 }
@@ -51,6 +52,16 @@ core::Result<FitPlan> planFit(const ModelInfo& m, const std::vector<core::Device
     if (!kBytes || !vBytes)
         return core::makeError(
             core::ErrorCode::Invalid, "unknown KV cache type " + (kBytes ? r.cacheTypeV : r.cacheTypeK));
+    // llama.cpp refuses a quantized cache whose block does not divide the head size (checked at context creation).
+    for (const auto& [type, width] :
+        { std::pair { r.cacheTypeK, m.keyLength }, std::pair { r.cacheTypeV, m.valueLength } }) {
+        const auto id = ggmlTypeId(type);
+        const auto traits = id ? ggmlTypeTraits(*id) : std::nullopt;
+        if (traits && traits->blockSize > 1 && width % traits->blockSize != 0)
+            return core::makeError(core::ErrorCode::Invalid,
+                "KV cache type " + type + " needs a head size divisible by " + std::to_string(traits->blockSize) + "; "
+                    + m.name + "'s is " + std::to_string(width) + ": use f16");
+    }
     if (r.contextSize == 0 || r.parallel == 0 || r.ubatch == 0)
         return core::makeError(core::ErrorCode::Invalid, "context size, slots and ubatch must be positive");
 
@@ -88,7 +99,8 @@ core::Result<FitPlan> planFit(const ModelInfo& m, const std::vector<core::Device
             d.weights += m.layerBytes[static_cast<std::size_t>(l)];
             d.kvCache += kvLayer;
         }
-        (ngl > nLayer ? g : c).weights += m.outputBytes;
+        // The output layer is "layer n_layer": it is the first to be offloaded (llama-model.cpp get_layer_buft_list).
+        (ngl >= 1 ? g : c).weights += m.outputBytes;
         if (ngl > 0) {
             g.compute = compute;
             // With everything offloaded the host keeps only small staging buffers; partial offload runs the

@@ -68,6 +68,14 @@ std::optional<GgmlTypeTraits> ggmlTypeTraits(std::uint32_t type)
     return kTypes[type];
 }
 
+std::optional<std::uint32_t> ggmlTypeId(const std::string& name)
+{
+    for (std::uint32_t k = 0; k < kTypes.size(); ++k)
+        if (kTypes[k].name && name == kTypes[k].name)
+            return k;
+    return std::nullopt;
+}
+
 std::string llamaFileTypeName(std::uint32_t fileType)
 {
     if (fileType < kFileTypes.size() && kFileTypes[fileType])

@@ -17,6 +17,9 @@ struct GgmlTypeTraits {
 /// Traits of a ggml type id, or nullopt when the id is unknown or the type was removed from GGUF files.
 std::optional<GgmlTypeTraits> ggmlTypeTraits(std::uint32_t type);
 
+/// Type id for a ggml type name ("q8_0" → 8), nullopt when unknown.
+std::optional<std::uint32_t> ggmlTypeId(const std::string& name);
+
 /// Name of a llama file type (`general.file_type`), e.g. 15 → "Q4_K_M"; "unknown (N)" otherwise.
 std::string llamaFileTypeName(std::uint32_t fileType);
 

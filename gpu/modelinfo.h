@@ -55,7 +55,7 @@ struct ModelInfo {
     /// Weight bytes per repeating layer (blk.N.*), index N; layers without tensors give 0.
     std::vector<std::uint64_t> layerBytes;
     std::uint64_t inputBytes = 0; ///< token_embd.* and other tensors that stay on the CPU
-    std::uint64_t outputBytes = 0; ///< output.* / output_norm.* (offloaded with the last "layer")
+    std::uint64_t outputBytes = 0; ///< output.* / output_norm.* (the "layer" n_layer, offloaded first)
 
     [[nodiscard]] bool isAdapter() const { return type == "adapter"; }
     /// "1.2B", "168M", "4.2M".
