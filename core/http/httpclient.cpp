@@ -251,6 +251,7 @@ Error HttpClient::Impl::curlError(const Transfer& t, CURLcode code) const
         return makeError(
             ErrorCode::Network, "The connection to " + host + " was lost before the response was complete.", detail);
     case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL: // the scheme was checked at submit: here it is a reply that is not HTTP
         return makeError(ErrorCode::Network, "The server " + host + " did not answer with valid HTTP.", detail);
     case CURLE_SSL_CACERT_BADFILE:
         return makeError(ErrorCode::Network,
@@ -263,7 +264,6 @@ Error HttpClient::Impl::curlError(const Transfer& t, CURLcode code) const
     case CURLE_SSL_CIPHER:
         return makeError(ErrorCode::Network, "The secure (TLS) connection to " + host + " failed.", detail);
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
         return makeError(ErrorCode::Invalid, "The address of " + host + " is not a valid http(s) URL.", detail);
     default:
         return makeError(ErrorCode::Network, "The request to " + host + " failed.", detail);
