@@ -238,6 +238,11 @@ std::unique_ptr<ResponseDecoder> BedrockProvider::makeDecoder(const ProviderRequ
     return std::make_unique<JsonDecoder>();
 }
 
+std::vector<std::string> BedrockProvider::secrets() const
+{
+    return { m_settings.apiKey, m_options.credentials.secretAccessKey, m_options.credentials.sessionToken };
+}
+
 std::string BedrockProvider::errorMessage(const HttpResponse& head, std::string_view body) const
 {
     std::string type = head.header("x-amzn-ErrorType");

@@ -32,6 +32,7 @@ protected:
     Result<HttpRequest> buildRequest(const ProviderRequest& request) const override;
     std::unique_ptr<ResponseDecoder> makeDecoder(const ProviderRequest& request) const override;
     std::string errorMessage(const HttpResponse& head, std::string_view body) const override;
+    [[nodiscard]] std::vector<std::string> secrets() const override;
 
 private:
     BedrockOptions m_options;

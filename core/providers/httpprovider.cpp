@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "providers/httpprovider.h"
+#include "http/redact.h"
 #include "providers/providererror.h"
 #include "util/ids.h"
 
@@ -21,6 +22,7 @@ struct Call final : DecoderSink {
     EventSink sink;
     std::unique_ptr<ResponseDecoder> decoder;
     std::optional<ModelPrice> price;
+    std::vector<std::string> secrets;
     bool streaming = false;
     Clock::time_point started;
     std::optional<Clock::time_point> firstToken;
@@ -81,6 +83,8 @@ struct Call final : DecoderSink {
         if (deltas > 0 && error.code != ErrorCode::Cancelled)
             error.message
                 += " The partial output received before this (" + std::to_string(deltas) + " chunks) was kept.";
+        error.message = redactSecrets(std::move(error.message), secrets);
+        error.detail = redactSecrets(std::move(error.detail), secrets);
         ev.error = std::move(error);
         ev.retryAfterMs = retryAfterMs;
         sink(ProviderEvent(std::move(ev)));
@@ -155,6 +159,7 @@ Result<CallHandle> HttpProvider::start(const ProviderRequest& request, EventSink
     call->sink = std::move(sink);
     call->decoder = makeDecoder(request);
     call->price = m_settings.prices.find(request.model);
+    call->secrets = secrets();
     call->streaming = request.stream;
     call->started = Clock::now();
 

@@ -62,6 +62,8 @@ protected:
     virtual std::unique_ptr<ResponseDecoder> makeDecoder(const ProviderRequest& request) const = 0;
     /// The message inside an error body (default: extractErrorMessage).
     virtual std::string errorMessage(const HttpResponse& head, std::string_view body) const;
+    /// Secrets this provider holds; scrubbed from every error message it reports.
+    [[nodiscard]] virtual std::vector<std::string> secrets() const { return { m_settings.apiKey }; }
     /// Joins baseUrl and a path with exactly one '/'.
     [[nodiscard]] std::string endpointUrl(std::string_view path) const;
 
