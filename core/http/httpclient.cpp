@@ -66,6 +66,7 @@ struct Transfer {
     Clock::time_point lastActivity;
     curl_off_t lastUpload = 0;
     bool headDelivered = false;
+    bool requestSent = false; ///< the connection stood (new or reused) and the request went out
     Abort abort = Abort::None;
     std::string blockedAddress;
     char errorBuffer[CURL_ERROR_SIZE] = {};
@@ -184,6 +185,7 @@ int onPrereq(void* user, char* primaryIp, char*, int, int)
         t->blockedAddress = primaryIp ? primaryIp : "";
         return CURL_PREREQFUNC_ABORT;
     }
+    t->requestSent = true;
     return CURL_PREREQFUNC_OK;
 }
 } // namespace
@@ -230,11 +232,13 @@ Error HttpClient::Impl::curlError(const Transfer& t, CURLcode code) const
         return makeError(ErrorCode::Network,
             "Could not connect to " + host + ": the connection was refused or the host is unreachable.", detail);
     case CURLE_OPERATION_TIMEDOUT: {
-        curl_off_t connectUs = 0;
-        curl_easy_getinfo(t.easy, CURLINFO_CONNECT_TIME_T, &connectUs);
-        if (connectUs == 0)
-            return makeError(ErrorCode::Timeout,
-                "Could not connect to " + host + " within " + seconds(t.request.connectTimeoutMs) + " s.", detail);
+        if (!t.requestSent) {
+            long limit = t.request.connectTimeoutMs;
+            if (t.request.totalTimeoutMs > 0 && (limit <= 0 || t.request.totalTimeoutMs < limit))
+                limit = t.request.totalTimeoutMs;
+            return makeError(
+                ErrorCode::Timeout, "Could not connect to " + host + " within " + seconds(limit) + " s.", detail);
+        }
         return makeError(ErrorCode::Timeout,
             "The request to " + host + " did not finish within the time limit of " + seconds(t.request.totalTimeoutMs)
                 + " s.",
