@@ -61,6 +61,9 @@ fi
 
 mkdir -p "$root"
 if [ ! -f "$src/.assay-src-ok" ]; then
+    if [ -n "${ASSAY_LLAMA_TGZ:-}" ] && [ ! -f "$ASSAY_LLAMA_TGZ" ]; then
+        die "ASSAY_LLAMA_TGZ=$ASSAY_LLAMA_TGZ does not exist"
+    fi
     tgz="${ASSAY_LLAMA_TGZ:-$root/$NPM_TGZ}"
     if [ ! -f "$tgz" ]; then
         command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $NPM_PKG from the npm registry (or set ASSAY_LLAMA_TGZ)"
