@@ -42,6 +42,10 @@ const char* errorCodeName(ErrorCode code)
         return "runner";
     case ErrorCode::Unsupported:
         return "unsupported";
+    case ErrorCode::Unauthorized:
+        return "unauthorized";
+    case ErrorCode::RateLimited:
+        return "rate-limited";
     }
     return "unknown";
 }

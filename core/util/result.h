@@ -29,6 +29,8 @@ enum class ErrorCode : int {
     Provider = 15, ///< the model API answered with an error
     Runner = 16, ///< local llama-server failed
     Unsupported = 17,
+    Unauthorized = 18, ///< the API key or signature was rejected (HTTP 401/403)
+    RateLimited = 19, ///< HTTP 429 or a provider throttling error; retry later
 };
 
 const char* errorCodeName(ErrorCode code);

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+#include "providers/httpprovider.h"
+#include "http/redact.h"
+#include "providers/providererror.h"
+#include "util/ids.h"
+
+#include <chrono>
+
+namespace assay::core {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point from, Clock::time_point to)
+{
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+/// State of one call, shared by the HTTP handlers (worker thread only after submit).
+struct Call final : DecoderSink {
+    const HttpProvider* provider = nullptr;
+    EventSink sink;
+    std::unique_ptr<ResponseDecoder> decoder;
+    std::optional<ModelPrice> price;
+    std::vector<std::string> secrets;
+    bool streaming = false;
+    Clock::time_point started;
+    std::optional<Clock::time_point> firstToken;
+    HttpResponse head;
+    bool errorMode = false;
+    std::string errorBody;
+    std::optional<std::int64_t> retryAfterMs;
+    std::optional<Error> decodeError;
+    std::optional<std::int64_t> inputTokens;
+    std::optional<std::int64_t> outputTokens;
+    std::int64_t deltas = 0;
+    std::string rawFinish;
+    nlohmann::json extras = nlohmann::json::object();
+
+    void delta(TokenDelta&& d) override
+    {
+        if (!firstToken && (!d.text.empty() || !d.logprobs.empty()))
+            firstToken = Clock::now();
+        ++deltas;
+        sink(ProviderEvent(std::move(d)));
+    }
+    void usage(std::optional<std::int64_t> in, std::optional<std::int64_t> out) override
+    {
+        if (in)
+            inputTokens = in;
+        if (out)
+            outputTokens = out;
+    }
+    void finishReason(std::string raw) override { rawFinish = std::move(raw); }
+    void extra(const std::string& key, nlohmann::json value) override { extras[key] = std::move(value); }
+
+    CallStats stats() const
+    {
+        CallStats s;
+        const auto now = Clock::now();
+        s.latencyMs = msSince(started, now);
+        if (streaming && firstToken)
+            s.ttftMs = msSince(started, *firstToken);
+        s.usageReported = outputTokens.has_value();
+        s.usage.inputTokens = inputTokens.value_or(0);
+        s.usage.outputTokens = outputTokens.value_or(deltas);
+        const double genMs = s.ttftMs >= 0 ? s.latencyMs - s.ttftMs : s.latencyMs;
+        if (genMs > 0)
+            s.outputTokensPerSecond = static_cast<double>(s.usage.outputTokens) * 1000.0 / genMs;
+        if (price) {
+            s.cost = price->cost(s.usage, s.latencyMs);
+            s.costKnown = true;
+        }
+        s.httpStatus = static_cast<int>(head.status);
+        s.extras = extras;
+        return s;
+    }
+
+    void fail(Error error)
+    {
+        ErrorEvent ev;
+        ev.stats = stats();
+        if (deltas > 0 && error.code != ErrorCode::Cancelled)
+            error.message
+                += " The partial output received before this (" + std::to_string(deltas) + " chunks) was kept.";
+        error.message = redactSecrets(std::move(error.message), secrets);
+        error.detail = redactSecrets(std::move(error.detail), secrets);
+        ev.error = std::move(error);
+        ev.retryAfterMs = retryAfterMs;
+        sink(ProviderEvent(std::move(ev)));
+    }
+
+    void complete(Result<HttpResponse> result)
+    {
+        if (decodeError)
+            return fail(*decodeError);
+        if (!result.ok())
+            return fail(result.error());
+        if (errorMode) {
+            const std::string message = provider ? provider->errorMessageFor(head, errorBody) : errorBody;
+            return fail(errorForHttpStatus(head.status, message, retryAfterMs));
+        }
+        if (Status s = decoder->end(*this); !s.ok())
+            return fail(s.error());
+        CallStats s = stats();
+        if (outputTokens || inputTokens)
+            sink(ProviderEvent(UsageEvent { s.usage }));
+        FinishEvent fin;
+        fin.rawReason = rawFinish;
+        fin.reason = normalizeFinishReason(rawFinish);
+        fin.stats = std::move(s);
+        sink(ProviderEvent(std::move(fin)));
+    }
+};
+} // namespace
+
+HttpProvider::HttpProvider(HttpClient& client, EndpointSettings settings)
+    : m_client(client)
+    , m_settings(std::move(settings))
+{
+}
+
+std::string HttpProvider::errorMessage(const HttpResponse&, std::string_view body) const
+{
+    return extractErrorMessage(body);
+}
+
+std::string HttpProvider::errorMessageFor(const HttpResponse& head, std::string_view body) const
+{
+    return errorMessage(head, body);
+}
+
+std::string HttpProvider::endpointUrl(std::string_view path) const
+{
+    std::string base = m_settings.baseUrl;
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    if (!path.starts_with('/'))
+        base += '/';
+    return base + std::string(path);
+}
+
+Result<CallHandle> HttpProvider::start(const ProviderRequest& request, EventSink sink)
+{
+    auto http = buildRequest(request);
+    if (!http.ok())
+        return http.error();
+    HttpRequest& r = *http;
+    for (const auto& h : m_settings.extraHeaders)
+        r.headers.push_back(h);
+    r.connectTimeoutMs = m_settings.connectTimeoutMs;
+    r.totalTimeoutMs = m_settings.totalTimeoutMs;
+    r.idleTimeoutMs = request.stream ? m_settings.streamIdleTimeoutMs : 0;
+    r.maxResponseBytes = m_settings.maxResponseBytes;
+    r.cancel = request.cancel;
+
+    auto call = std::make_shared<Call>();
+    call->provider = this;
+    call->sink = std::move(sink);
+    call->decoder = makeDecoder(request);
+    call->price = m_settings.prices.find(request.model);
+    call->secrets = secrets();
+    call->streaming = request.stream;
+    call->started = Clock::now();
+
+    HttpHandlers handlers;
+    handlers.onHead = [call](const HttpResponse& head) {
+        call->head.status = head.status;
+        call->head.headers = head.headers;
+        call->head.httpVersion = head.httpVersion;
+        call->errorMode = head.status < 200 || head.status > 299;
+        if (const std::string ra = head.header("Retry-After"); !ra.empty())
+            call->retryAfterMs = parseRetryAfter(ra, nowMs());
+    };
+    handlers.onData = [call](std::string_view bytes) {
+        if (call->errorMode) {
+            if (call->errorBody.size() < 64 * 1024)
+                call->errorBody.append(bytes.substr(0, 64 * 1024 - call->errorBody.size()));
+            return true;
+        }
+        if (Status s = call->decoder->feed(bytes, *call); !s.ok()) {
+            call->decodeError = s.error();
+            return false;
+        }
+        return true;
+    };
+    handlers.onComplete = [call](Result<HttpResponse> result) { call->complete(std::move(result)); };
+    auto handle = m_client.submit(std::move(r), std::move(handlers));
+    if (!handle.ok())
+        return handle.error();
+    return CallHandle(*handle);
+}
+
+} // namespace assay::core

@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: MIT
+#include "http/httpclient.h"
+#include "http/offline.h"
+#include "http/redact.h"
+#include "loopbackserver.h"
+
+#include <QElapsedTimer>
+#include <QtTest>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+
+using namespace assay::core;
+using assay::test::LoopbackServer;
+using assay::test::RecordedRequest;
+using assay::test::ResponseWriter;
+
+namespace {
+HttpRequest get(const std::string& url)
+{
+    HttpRequest r;
+    r.url = url;
+    return r;
+}
+
+const char* describe(const Result<HttpResponse>& r)
+{
+    static thread_local std::string text;
+    text = r.ok() ? "ok" : r.error().describe();
+    return text.c_str();
+}
+
+/// Submits with streaming handlers and waits; collects chunks.
+struct Streamed {
+    Result<HttpResponse> result = makeError(ErrorCode::Ok, "");
+    std::vector<std::string> chunks;
+    long headStatus = 0;
+};
+} // namespace
+
+class TestHttpClient : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void redactHeaders_data();
+    void redactHeaders();
+    void redactUrls();
+    void logNeverContainsKeys();
+    void loopbackHosts_data();
+    void loopbackHosts();
+
+    void offlineRefusesBeforeConnecting_data();
+    void offlineRefusesBeforeConnecting();
+    void offlineAllowsLoopback();
+    void offlineRefusesResolvedNonLoopback();
+    void offlineRefusesRemoteProxy();
+
+    void postAndHeaders();
+    void streamingChunksAndHead();
+    void keepAliveReusesConnection();
+    void connectionRefused();
+    void idleTimeout();
+    void totalTimeout();
+    void cancelMidStream();
+    void cancelThroughStopToken();
+    void responseSizeCap();
+    void droppedMidBody();
+    void closedWithoutAnswer();
+    void invalidHttp();
+    void consumerAbort();
+    void concurrentTransfers();
+    void proxyIsUsed();
+    void unreadableCaBundle();
+    void destructorCancelsRunning();
+
+private:
+    LoopbackServer m_server;
+};
+
+void TestHttpClient::initTestCase()
+{
+    QVERIFY2(m_server.start(), m_server.lastError().c_str());
+    m_server.route("/echo", [](const RecordedRequest& r, ResponseWriter& w) {
+        w.send(200, { { "Content-Type", "text/plain" }, { "X-Method", r.method } }, r.body);
+    });
+    m_server.route("/chunks", [](const RecordedRequest&, ResponseWriter& w) {
+        w.beginChunked(200, { { "Content-Type", "text/plain" } });
+        for (int i = 0; i < 3; ++i) {
+            w.chunk("part" + std::to_string(i) + ";");
+            w.sleepMs(20);
+        }
+        w.endChunked();
+    });
+    m_server.route("/stall", [](const RecordedRequest&, ResponseWriter& w) {
+        w.beginChunked(200, {});
+        w.chunk("first;");
+        w.sleepMs(3000);
+        w.endChunked();
+    });
+    m_server.route("/slow", [](const RecordedRequest&, ResponseWriter& w) {
+        w.beginChunked(200, {});
+        for (int i = 0; i < 60 && w.chunk("x"); ++i)
+            w.sleepMs(50);
+        w.endChunked();
+    });
+    m_server.route("/big", [](const RecordedRequest&, ResponseWriter& w) { w.send(200, {}, std::string(10000, 'b')); });
+    m_server.route("/drop", [](const RecordedRequest&, ResponseWriter& w) {
+        w.raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+        w.sleepMs(20);
+        w.drop();
+    });
+    m_server.route("/nothing", [](const RecordedRequest&, ResponseWriter& w) { w.drop(); });
+    m_server.route("/garbage", [](const RecordedRequest&, ResponseWriter& w) {
+        w.raw("HELLO THERE\r\n\r\n");
+        w.drop();
+    });
+    m_server.route("/delay100", [](const RecordedRequest&, ResponseWriter& w) {
+        w.sleepMs(100);
+        w.send(200, {}, "done");
+    });
+}
+
+void TestHttpClient::cleanupTestCase()
+{
+    m_server.stop();
+}
+
+void TestHttpClient::redactHeaders_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("secret");
+    QTest::newRow("authorization") << "Authorization" << true;
+    QTest::newRow("lower authorization") << "authorization" << true;
+    QTest::newRow("proxy-authorization") << "Proxy-Authorization" << true;
+    QTest::newRow("x-api-key") << "X-Api-Key" << true;
+    QTest::newRow("azure api-key") << "api-key" << true;
+    QTest::newRow("x-amz-date") << "X-Amz-Date" << true;
+    QTest::newRow("x-amz-security-token") << "x-amz-security-token" << true;
+    QTest::newRow("cookie") << "Cookie" << true;
+    QTest::newRow("content-type") << "Content-Type" << false;
+    QTest::newRow("anthropic-version") << "anthropic-version" << false;
+    QTest::newRow("accept") << "Accept" << false;
+}
+
+void TestHttpClient::redactHeaders()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, secret);
+    QCOMPARE(isSecretHeader(name.toStdString()), secret);
+    const std::string shown = redactHeaderValue(name.toStdString(), "sk-live-123");
+    QCOMPARE(shown == "[redacted]", secret);
+    const std::string line = formatHeadersForLog({ { name.toStdString(), "sk-live-123" } });
+    QCOMPARE(line.find("sk-live-123") == std::string::npos, secret);
+}
+
+void TestHttpClient::redactUrls()
+{
+    QCOMPARE(
+        redactUrl("https://user:pw@host/v1?key=abc&x=1"), std::string("https://[redacted]@host/v1?key=[redacted]&x=1"));
+    QCOMPARE(redactUrl("https://h/p?api_key=s3cret#frag"), std::string("https://h/p?api_key=[redacted]#frag"));
+    QCOMPARE(
+        redactUrl("https://h/p?X-Amz-Signature=abc&a=b"), std::string("https://h/p?X-Amz-Signature=[redacted]&a=b"));
+    QCOMPARE(redactUrl("http://127.0.0.1:8080/v1/chat"), std::string("http://127.0.0.1:8080/v1/chat"));
+    QCOMPARE(
+        redactSecrets("key sk-1 and sk-1 again", { "sk-1", "" }), std::string("key [redacted] and [redacted] again"));
+}
+
+void TestHttpClient::logNeverContainsKeys()
+{
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    HttpClientOptions options;
+    options.log = [&](std::string_view line) {
+        std::lock_guard lock(mutex);
+        lines.emplace_back(line);
+    };
+    HttpClient client(options);
+    HttpRequest r = get(m_server.baseUrl() + "/echo?api_key=sk-query-secret");
+    r.headers = { { "Authorization", "Bearer sk-header-secret" }, { "x-api-key", "sk-anthropic-secret" },
+        { "X-Amz-Security-Token", "aws-token-secret" }, { "Content-Type", "application/json" } };
+    auto res = performBlocking(client, r);
+    QVERIFY2(res.ok(), describe(res));
+    std::lock_guard lock(mutex);
+    QVERIFY(!lines.empty());
+    for (const auto& l : lines) {
+        QVERIFY2(l.find("secret") == std::string::npos, l.c_str());
+        QVERIFY(l.find("Content-Type: application/json") != std::string::npos);
+    }
+}
+
+void TestHttpClient::loopbackHosts_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("loopback");
+    QTest::newRow("localhost") << "localhost" << true;
+    QTest::newRow("LOCALHOST") << "LOCALHOST" << true;
+    QTest::newRow("127.0.0.1") << "127.0.0.1" << true;
+    QTest::newRow("127.5.6.7") << "127.5.6.7" << true;
+    QTest::newRow("[::1]") << "[::1]" << true;
+    QTest::newRow("::1") << "::1" << true;
+    QTest::newRow("v4-mapped") << "::ffff:127.0.0.1" << true;
+    QTest::newRow("10.0.0.1") << "10.0.0.1" << false;
+    QTest::newRow("128.0.0.1") << "128.0.0.1" << false;
+    QTest::newRow("0.0.0.0") << "0.0.0.0" << false;
+    QTest::newRow("localhost.evil.com") << "localhost.evil.com" << false;
+    QTest::newRow("127.0.0.1.nip.io") << "127.0.0.1.nip.io" << false;
+    QTest::newRow("shorthand 127.1") << "127.1" << false; // would need non-standard parsing: refused
+    QTest::newRow("::2") << "::2" << false;
+    QTest::newRow("api.openai.com") << "api.openai.com" << false;
+}
+
+void TestHttpClient::loopbackHosts()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, loopback);
+    QCOMPARE(isLoopbackHost(host.toStdString()), loopback);
+}
+
+void TestHttpClient::offlineRefusesBeforeConnecting_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::newRow("private ip") << "http://10.0.0.1/";
+    QTest::newRow("name") << "https://api.openai.com/v1/chat/completions";
+    QTest::newRow("ipv6") << "https://[2001:db8::1]:8443/v1";
+    QTest::newRow("dns trick") << "http://127.0.0.1.nip.io:8080/";
+    QTest::newRow("localhost lookalike") << "http://localhost.example.com/";
+    QTest::newRow("unspecified") << "http://0.0.0.0:8080/";
+}
+
+void TestHttpClient::offlineRefusesBeforeConnecting()
+{
+    QFETCH(QString, url);
+    HttpClientOptions options;
+    options.offline = true;
+    HttpClient client(options);
+    std::atomic<bool> completed { false };
+    HttpHandlers handlers;
+    handlers.onComplete = [&](Result<HttpResponse>) { completed = true; };
+    QElapsedTimer timer;
+    timer.start();
+    auto handle = client.submit(get(url.toStdString()), handlers);
+    QVERIFY(timer.elapsed() < 50); // refused synchronously: no DNS, no socket
+    QVERIFY(!handle.ok());
+    QCOMPARE(handle.error().code, ErrorCode::Offline);
+    QVERIFY(handle.error().message.find("Offline mode is on") != std::string::npos);
+    QCOMPARE(client.activeCount(), std::size_t(0)); // no transfer was ever created
+    QTest::qWait(20);
+    QVERIFY(!completed.load());
+}
+
+void TestHttpClient::offlineAllowsLoopback()
+{
+    HttpClientOptions options;
+    options.offline = true;
+    HttpClient client(options);
+    auto res = performBlocking(client, get(m_server.baseUrl() + "/echo"));
+    QVERIFY2(res.ok(), describe(res));
+    QCOMPARE(res->status, 200L);
+    auto res2 = performBlocking(client, get("http://localhost:" + std::to_string(m_server.port()) + "/echo"));
+    QVERIFY2(res2.ok(), describe(res2));
+    // Toggling at runtime.
+    client.setOffline(false);
+    QVERIFY(!client.offline());
+    client.setOffline(true);
+    QCOMPARE(client.submit(get("http://10.0.0.1/"), {}).error().code, ErrorCode::Offline);
+}
+
+void TestHttpClient::offlineRefusesResolvedNonLoopback()
+{
+    // "localhost" passes the name check, but here it is pinned to a non-loopback documentation address
+    // (192.0.2.1, TEST-NET-1): the socket-open check must refuse it without connecting.
+    const std::string port = std::to_string(m_server.port());
+    HttpClientOptions options;
+    options.offline = true;
+    options.resolve = { "localhost:" + port + ":192.0.2.1" };
+    HttpClient client(options);
+    QElapsedTimer timer;
+    timer.start();
+    auto res = performBlocking(client, get("http://localhost:" + port + "/echo"));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Offline);
+    QVERIFY(timer.elapsed() < 2000);
+    QVERIFY(res.error().message.find("outside this computer") != std::string::npos);
+}
+
+void TestHttpClient::offlineRefusesRemoteProxy()
+{
+    HttpClientOptions options;
+    options.offline = true;
+    options.proxy = "http://10.1.2.3:3128";
+    HttpClient client(options);
+    auto handle = client.submit(get(m_server.baseUrl() + "/echo"), {});
+    QVERIFY(!handle.ok());
+    QCOMPARE(handle.error().code, ErrorCode::Offline);
+}
+
+void TestHttpClient::postAndHeaders()
+{
+    m_server.clearRequests();
+    HttpClient client;
+    HttpRequest r = get(m_server.baseUrl() + "/echo");
+    r.method = "POST";
+    r.body = std::string(5000, 'p'); // large enough that curl would otherwise send Expect: 100-continue
+    r.headers = { { "Content-Type", "application/json" }, { "X-Custom", "v" } };
+    auto res = performBlocking(client, r);
+    QVERIFY2(res.ok(), describe(res));
+    QCOMPARE(res->status, 200L);
+    QCOMPARE(res->body, r.body);
+    QCOMPARE(res->header("x-method"), std::string("POST"));
+    QCOMPARE(res->httpVersion, 11L);
+    const auto reqs = m_server.requests();
+    QCOMPARE(reqs.size(), std::size_t(1));
+    QCOMPARE(reqs[0].header("X-Custom"), std::string("v"));
+    QVERIFY(reqs[0].header("User-Agent").starts_with("Assay/"));
+    QVERIFY(reqs[0].header("Expect").empty());
+}
+
+void TestHttpClient::streamingChunksAndHead()
+{
+    HttpClient client;
+    std::promise<void> done;
+    std::vector<std::string> chunks;
+    long headStatus = 0;
+    bool headBeforeData = true;
+    Result<HttpResponse> result = makeError(ErrorCode::Ok, "");
+    HttpHandlers h;
+    h.onHead = [&](const HttpResponse& head) { headStatus = head.status; };
+    h.onData = [&](std::string_view c) {
+        headBeforeData = headBeforeData && headStatus == 200;
+        chunks.emplace_back(c);
+        return true;
+    };
+    h.onComplete = [&](Result<HttpResponse> r) {
+        result = std::move(r);
+        done.set_value();
+    };
+    QVERIFY(client.submit(get(m_server.baseUrl() + "/chunks"), h).ok());
+    done.get_future().wait();
+    QVERIFY2(result.ok(), describe(result));
+    QVERIFY(headBeforeData);
+    QVERIFY(result->body.empty()); // streamed, not buffered
+    std::string joined;
+    for (const auto& c : chunks)
+        joined += c;
+    QCOMPARE(joined, std::string("part0;part1;part2;"));
+    QVERIFY(chunks.size() >= 2); // arrived in pieces, as sent
+}
+
+void TestHttpClient::keepAliveReusesConnection()
+{
+    HttpClient client;
+    const auto before = m_server.connectionCount();
+    for (int i = 0; i < 20; ++i) {
+        auto res = performBlocking(client, get(m_server.baseUrl() + "/echo"));
+        QVERIFY2(res.ok(), describe(res));
+    }
+    QCOMPARE(m_server.connectionCount() - before, std::uint64_t(1));
+}
+
+void TestHttpClient::connectionRefused()
+{
+    LoopbackServer closed;
+    QVERIFY(closed.start());
+    const std::string url = closed.baseUrl() + "/x";
+    closed.stop(); // the port is now closed
+    HttpClient client;
+    auto res = performBlocking(client, get(url));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Network);
+    QVERIFY(res.error().message.find("Could not connect") != std::string::npos);
+}
+
+void TestHttpClient::idleTimeout()
+{
+    HttpClient client;
+    HttpRequest r = get(m_server.baseUrl() + "/stall");
+    r.idleTimeoutMs = 300;
+    QElapsedTimer timer;
+    timer.start();
+    auto res = performBlocking(client, r);
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Timeout);
+    QVERIFY2(res.error().message.find("idle timeout") != std::string::npos, res.error().message.c_str());
+    QVERIFY2(timer.elapsed() >= 250 && timer.elapsed() < 1500, std::to_string(timer.elapsed()).c_str());
+}
+
+void TestHttpClient::totalTimeout()
+{
+    HttpClient client;
+    HttpRequest r = get(m_server.baseUrl() + "/slow");
+    r.totalTimeoutMs = 400;
+    QElapsedTimer timer;
+    timer.start();
+    auto res = performBlocking(client, r);
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Timeout);
+    QVERIFY(res.error().message.find("time limit") != std::string::npos);
+    QVERIFY(timer.elapsed() < 1500);
+}
+
+void TestHttpClient::cancelMidStream()
+{
+    HttpClient client;
+    std::promise<Result<HttpResponse>> done;
+    std::atomic<int> chunks { 0 };
+    HttpHandle handle;
+    std::promise<void> firstChunk;
+    HttpHandlers h;
+    h.onData = [&](std::string_view) {
+        if (chunks++ == 0)
+            firstChunk.set_value();
+        return true;
+    };
+    h.onComplete = [&](Result<HttpResponse> r) { done.set_value(std::move(r)); };
+    auto submitted = client.submit(get(m_server.baseUrl() + "/slow"), h);
+    QVERIFY(submitted.ok());
+    firstChunk.get_future().wait();
+    QElapsedTimer timer;
+    timer.start();
+    submitted->cancel();
+    auto res = done.get_future().get();
+    QVERIFY(timer.elapsed() < 200); // the wake-up makes a cancel prompt
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Cancelled);
+    QVERIFY(chunks.load() < 60);
+}
+
+void TestHttpClient::cancelThroughStopToken()
+{
+    HttpClient client;
+    std::stop_source stop;
+    HttpRequest r = get(m_server.baseUrl() + "/slow");
+    r.cancel = stop.get_token();
+    auto future = std::async(std::launch::async, [&] { return performBlocking(client, r); });
+    QTest::qWait(150);
+    stop.request_stop();
+    auto res = future.get();
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Cancelled);
+}
+
+void TestHttpClient::responseSizeCap()
+{
+    HttpClient client;
+    HttpRequest r = get(m_server.baseUrl() + "/big");
+    r.maxResponseBytes = 1024;
+    auto res = performBlocking(client, r);
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Http);
+    QVERIFY(res.error().message.find("larger than the limit of 1024 bytes") != std::string::npos);
+    r.maxResponseBytes = 10000;
+    QVERIFY(performBlocking(client, r).ok());
+}
+
+void TestHttpClient::droppedMidBody()
+{
+    HttpClient client;
+    auto res = performBlocking(client, get(m_server.baseUrl() + "/drop"));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Network);
+    QVERIFY2(res.error().message.find("lost before the response was complete") != std::string::npos,
+        res.error().message.c_str());
+}
+
+void TestHttpClient::closedWithoutAnswer()
+{
+    HttpClient client;
+    auto res = performBlocking(client, get(m_server.baseUrl() + "/nothing"));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Network);
+    QVERIFY2(res.error().message.find("without answering") != std::string::npos, res.error().message.c_str());
+}
+
+void TestHttpClient::invalidHttp()
+{
+    HttpClient client;
+    auto res = performBlocking(client, get(m_server.baseUrl() + "/garbage"));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Network);
+    QVERIFY2(res.error().message.find("valid HTTP") != std::string::npos, res.error().message.c_str());
+}
+
+void TestHttpClient::consumerAbort()
+{
+    HttpClient client;
+    std::promise<Result<HttpResponse>> done;
+    HttpHandlers h;
+    h.onData = [](std::string_view) { return false; };
+    h.onComplete = [&](Result<HttpResponse> r) { done.set_value(std::move(r)); };
+    QVERIFY(client.submit(get(m_server.baseUrl() + "/chunks"), h).ok());
+    auto res = done.get_future().get();
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Invalid);
+}
+
+void TestHttpClient::concurrentTransfers()
+{
+    HttpClient client;
+    constexpr int n = 64;
+    std::atomic<int> ok { 0 };
+    std::atomic<int> finished { 0 };
+    std::promise<void> all;
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < n; ++i) {
+        HttpHandlers h;
+        h.onComplete = [&](Result<HttpResponse> r) {
+            if (r.ok() && r->status == 200 && r->body == "done")
+                ++ok;
+            if (++finished == n)
+                all.set_value();
+        };
+        QVERIFY(client.submit(get(m_server.baseUrl() + "/delay100"), h).ok());
+    }
+    all.get_future().wait();
+    QCOMPARE(ok.load(), n);
+    // 64 × 100 ms serially would be 6.4 s; one worker drives them all at once.
+    QVERIFY2(timer.elapsed() < 2000, std::to_string(timer.elapsed()).c_str());
+    QCOMPARE(client.activeCount(), std::size_t(0));
+}
+
+void TestHttpClient::proxyIsUsed()
+{
+    // The proxy is the loopback server; the target name is never resolved (an HTTP proxy does that).
+    const std::string target = "http://models.example.invalid/v1/models";
+    m_server.route(target, [](const RecordedRequest&, ResponseWriter& w) { w.send(200, {}, "via proxy"); });
+    HttpClientOptions options;
+    options.proxy = m_server.baseUrl();
+    HttpClient client(options);
+    auto res = performBlocking(client, get(target));
+    QVERIFY2(res.ok(), describe(res));
+    QCOMPARE(res->body, std::string("via proxy"));
+}
+
+void TestHttpClient::unreadableCaBundle()
+{
+    HttpClientOptions options;
+    options.caBundle = "/nonexistent/assay-ca.pem";
+    HttpClient client(options);
+    auto res = performBlocking(client, get("https://127.0.0.1:" + std::to_string(m_server.port()) + "/echo"));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Network);
+    QVERIFY2(res.error().message.find("CA bundle") != std::string::npos
+            || res.error().message.find("TLS") != std::string::npos,
+        res.error().message.c_str());
+}
+
+void TestHttpClient::destructorCancelsRunning()
+{
+    std::promise<Result<HttpResponse>> done;
+    auto future = done.get_future();
+    {
+        HttpClient client;
+        HttpHandlers h;
+        h.onComplete = [&](Result<HttpResponse> r) { done.set_value(std::move(r)); };
+        QVERIFY(client.submit(get(m_server.baseUrl() + "/stall"), h).ok());
+        QTest::qWait(100);
+    }
+    QCOMPARE(future.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    auto res = future.get();
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code, ErrorCode::Cancelled);
+}
+
+QTEST_GUILESS_MAIN(TestHttpClient)
+#include "tst_httpclient.moc"
