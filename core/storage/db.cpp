@@ -8,26 +8,26 @@
 namespace assay::core {
 
 namespace {
-    ErrorCode mapSqliteCode(int rc)
-    {
-        switch (rc & 0xFF) {
-        case SQLITE_NOTADB:
-            return ErrorCode::NotAWorkspace;
-        case SQLITE_CORRUPT:
-            return ErrorCode::Corrupt;
-        case SQLITE_READONLY:
-        case SQLITE_PERM:
-            return ErrorCode::ReadOnly;
-        case SQLITE_CANTOPEN:
-        case SQLITE_IOERR:
-        case SQLITE_FULL:
-            return ErrorCode::Io;
-        case SQLITE_CONSTRAINT:
-            return ErrorCode::Conflict;
-        default:
-            return ErrorCode::Sql;
-        }
+ErrorCode mapSqliteCode(int rc)
+{
+    switch (rc & 0xFF) {
+    case SQLITE_NOTADB:
+        return ErrorCode::NotAWorkspace;
+    case SQLITE_CORRUPT:
+        return ErrorCode::Corrupt;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return ErrorCode::ReadOnly;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+        return ErrorCode::Io;
+    case SQLITE_CONSTRAINT:
+        return ErrorCode::Conflict;
+    default:
+        return ErrorCode::Sql;
     }
+}
 } // namespace
 
 Db::~Db()
@@ -134,8 +134,14 @@ Result<std::string> Db::queryText(std::string_view sql)
     return st->text(0);
 }
 
-std::int64_t Db::lastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }
-int Db::changes() const { return sqlite3_changes(m_db); }
+std::int64_t Db::lastInsertRowId() const
+{
+    return sqlite3_last_insert_rowid(m_db);
+}
+int Db::changes() const
+{
+    return sqlite3_changes(m_db);
+}
 
 Error Db::sqlError(std::string message) const
 {
@@ -202,8 +208,8 @@ Statement& Statement::bindNull(int index)
 
 Statement& Statement::bindBlob(int index, std::string_view bytes)
 {
-    const int rc = sqlite3_bind_blob64(
-        m_stmt, index, bytes.data(), static_cast<sqlite3_uint64>(bytes.size()), SQLITE_TRANSIENT);
+    const int rc
+        = sqlite3_bind_blob64(m_stmt, index, bytes.data(), static_cast<sqlite3_uint64>(bytes.size()), SQLITE_TRANSIENT);
     if (rc != SQLITE_OK)
         m_bindError = rc;
     return *this;
@@ -254,7 +260,10 @@ void Statement::reset()
     m_bindError = SQLITE_OK;
 }
 
-bool Statement::isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+bool Statement::isNull(int col) const
+{
+    return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
 
 std::string Statement::text(int col) const
 {
@@ -270,7 +279,10 @@ std::optional<std::string> Statement::optText(int col) const
     return text(col);
 }
 
-std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+std::int64_t Statement::int64(int col) const
+{
+    return sqlite3_column_int64(m_stmt, col);
+}
 
 std::optional<std::int64_t> Statement::optInt64(int col) const
 {
@@ -279,7 +291,10 @@ std::optional<std::int64_t> Statement::optInt64(int col) const
     return int64(col);
 }
 
-double Statement::real(int col) const { return sqlite3_column_double(m_stmt, col); }
+double Statement::real(int col) const
+{
+    return sqlite3_column_double(m_stmt, col);
+}
 
 std::optional<double> Statement::optReal(int col) const
 {
@@ -288,14 +303,20 @@ std::optional<double> Statement::optReal(int col) const
     return real(col);
 }
 
-int Statement::columnCount() const { return sqlite3_column_count(m_stmt); }
+int Statement::columnCount() const
+{
+    return sqlite3_column_count(m_stmt);
+}
 
 // --- Transaction -----------------------------------------------------------------------------------------------
 
 Transaction::Transaction(Db& db)
     : m_db(db)
 {
-    auto st = m_db.exec("BEGIN IMMEDIATE");
+    // Nested use (a repository call inside an import's transaction) becomes a SAVEPOINT, so the outer
+    // transaction stays all-or-nothing and the inner one can still roll back its own part.
+    m_nested = sqlite3_get_autocommit(m_db.handle()) == 0;
+    auto st = m_db.exec(m_nested ? "SAVEPOINT assay_tx" : "BEGIN IMMEDIATE");
     m_began = st.ok();
     if (!st)
         m_beginError = st.error();
@@ -304,14 +325,14 @@ Transaction::Transaction(Db& db)
 Transaction::~Transaction()
 {
     if (m_began && !m_done)
-        (void)m_db.exec("ROLLBACK");
+        (void)m_db.exec(m_nested ? "ROLLBACK TO assay_tx; RELEASE assay_tx" : "ROLLBACK");
 }
 
 Status Transaction::commit()
 {
     if (!m_began)
         return m_beginError;
-    auto st = m_db.exec("COMMIT");
+    auto st = m_db.exec(m_nested ? "RELEASE assay_tx" : "COMMIT");
     if (st)
         m_done = true;
     return st;

@@ -106,6 +106,7 @@ private:
 };
 
 /// BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless commit() succeeded.
+/// Inside another transaction on the same connection it nests as a SAVEPOINT.
 class Transaction {
 public:
     explicit Transaction(Db& db);
@@ -122,6 +123,7 @@ private:
     Db& m_db;
     bool m_began = false;
     bool m_done = false;
+    bool m_nested = false;
     Error m_beginError;
 };
 
