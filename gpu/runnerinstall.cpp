@@ -15,24 +15,24 @@ namespace assay::gpu {
 namespace fs = std::filesystem;
 
 namespace {
-    std::string firstLineOf(const std::string& command)
-    {
-        std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-        if (!pipe)
-            return {};
-        std::array<char, 512> buf {};
-        std::string out;
-        while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe.get())) {
-            out += buf.data();
-            if (out.find("version") != std::string::npos)
-                break;
-        }
-        const auto pos = out.find("version");
-        std::string line = pos == std::string::npos ? out : out.substr(pos);
-        if (const auto nl = line.find('\n'); nl != std::string::npos)
-            line.resize(nl);
-        return line;
+std::string firstLineOf(const std::string& command)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+    if (!pipe)
+        return {};
+    std::array<char, 512> buf {};
+    std::string out;
+    while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe.get())) {
+        out += buf.data();
+        if (out.find("version") != std::string::npos)
+            break;
     }
+    const auto pos = out.find("version");
+    std::string line = pos == std::string::npos ? out : out.substr(pos);
+    if (const auto nl = line.find('\n'); nl != std::string::npos)
+        line.resize(nl);
+    return line;
+}
 } // namespace
 
 core::Result<RunnerInstall> locateRunner(const std::string& executableDir)

@@ -61,6 +61,9 @@ fi
 
 mkdir -p "$root"
 if [ ! -f "$src/.assay-src-ok" ]; then
+    if [ -n "${ASSAY_LLAMA_TGZ:-}" ] && [ ! -f "$ASSAY_LLAMA_TGZ" ]; then
+        die "ASSAY_LLAMA_TGZ=$ASSAY_LLAMA_TGZ does not exist"
+    fi
     tgz="${ASSAY_LLAMA_TGZ:-$root/$NPM_TGZ}"
     if [ ! -f "$tgz" ]; then
         command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $NPM_PKG from the npm registry (or set ASSAY_LLAMA_TGZ)"
@@ -99,9 +102,10 @@ fi
 log "configuring ($variant) in $build"
 cmake -S "$src" -B "$build" "${opts[@]}" >"$root/configure-$variant.log" 2>&1 \
     || die "configure failed; see $root/configure-$variant.log"
-log "building libllama, ggml backends, llama-server, llama-bench, llama-quantize with $jobs jobs (first time: ~15 min on 2 cores)"
+log "building libllama, the ggml CPU backends and the tools (llama-server, llama-bench, llama-quantize …) with $jobs jobs (first time: ~15 min on 2 cores)"
 start=$(date +%s)
-ninja -C "$build" -j "$jobs" llama llama-server llama-bench llama-quantize >"$root/build-$variant.log" 2>&1 \
+# Everything that `cmake --install` installs must be built (it installs every tool), so build the default target.
+ninja -C "$build" -j "$jobs" >"$root/build-$variant.log" 2>&1 \
     || die "build failed; see $root/build-$variant.log"
 rm -f "$stamp"
 cmake --install "$build" >"$root/install-$variant.log" 2>&1 || die "install failed; see $root/install-$variant.log"

@@ -102,12 +102,12 @@ Status AuditLog::verify()
         e.payload = st->text(7);
         e.prevHash = st->text(8);
         e.hash = st->text(9);
+        const std::string which = "Audit trail broken at event " + std::to_string(e.seq) + " (" + e.action + " of "
+            + (e.entity.empty() ? std::string("workspace") : e.entity + " " + e.entityId) + ", id " + e.id + ")";
         if (e.prevHash != prev)
-            return makeError(ErrorCode::Corrupt,
-                "Audit trail broken at event " + std::to_string(e.seq) + ": an earlier event was removed or changed");
+            return makeError(ErrorCode::Corrupt, which + ": an earlier event was removed or changed");
         if (chainHash(e) != e.hash)
-            return makeError(
-                ErrorCode::Corrupt, "Audit trail broken at event " + std::to_string(e.seq) + ": its content was changed");
+            return makeError(ErrorCode::Corrupt, which + ": its content was changed");
         prev = e.hash;
     }
     return {};

@@ -57,7 +57,7 @@ Db& Db::operator=(Db&& other) noexcept
 
 Result<Db> Db::open(const std::string& path, Mode mode)
 {
-    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI; // URIs carry mode=ro / immutable=1
     switch (mode) {
     case Mode::ReadOnly:
         flags |= SQLITE_OPEN_READONLY;

@@ -256,6 +256,12 @@ Status migrate(Db& db, int target)
         Transaction tx(db);
         if (!tx.began())
             return tx.beginError();
+        // Another connection may have migrated meanwhile; the write lock taken by BEGIN IMMEDIATE makes this exact.
+        auto now = db.queryInt("PRAGMA user_version");
+        if (!now)
+            return now.error();
+        if (*now > v)
+            continue;
         ASSAY_TRY(db.exec(migrations()[static_cast<std::size_t>(v)]));
         ASSAY_TRY(db.exec("PRAGMA application_id = " + std::to_string(kApplicationId)));
         ASSAY_TRY(db.exec("PRAGMA user_version = " + std::to_string(v + 1)));

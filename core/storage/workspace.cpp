@@ -7,8 +7,11 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -18,28 +21,76 @@ namespace fs = std::filesystem;
 
 namespace {
 
+    // Every table of the schema that holds user data (meta and the FTS index are bookkeeping).
     const char* const kTables[] = { "prompt", "prompt_version", "prompt_label", "dataset", "dataset_row", "model",
-        "endpoint", "run", "run_cell", "metric_score", "judge_verdict", "reviewer", "review_task", "rating",
-        "audit_event" };
+        "endpoint", "run", "run_cell", "metric_score", "judge_verdict", "reviewer", "review_task", "review_assignment",
+        "rating", "audit_event" };
+
+    /// A SQLite URI for @p path with @p params; '%', '?' and '#' in the path are escaped so any file name works.
+    std::string sqliteUri(const std::string& path, const char* params)
+    {
+        std::string uri = "file:";
+        for (const char c : fs::absolute(path).lexically_normal().string()) {
+            if (c == '%')
+                uri += "%25";
+            else if (c == '?')
+                uri += "%3f";
+            else if (c == '#')
+                uri += "%23";
+            else
+                uri += c;
+        }
+        return uri + "?" + params;
+    }
+
+    // Permissions are judged from the mode bits as well as access(): root passes every access() check, yet a file
+    // or folder that nobody may write is read-only by intent (a reviewer's copy, a write-protected archive).
+    bool canWrite(const std::string& path, const struct stat& st)
+    {
+        return ::access(path.c_str(), W_OK) == 0 && (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) != 0;
+    }
+
+    bool canRead(const std::string& path, const struct stat& st)
+    {
+        return ::access(path.c_str(), R_OK) == 0 && (st.st_mode & (S_IRUSR | S_IRGRP | S_IROTH)) != 0;
+    }
+
+    /// True when a WAL lies beside the file: the workspace is open elsewhere or its writer crashed.
+    bool hasLiveWal(const std::string& path)
+    {
+        std::error_code ec;
+        return fs::exists(path + "-wal", ec);
+    }
+
+    /// Read-only URI parameters. Without a WAL, immutable=1 keeps SQLite from creating -wal/-shm files at all;
+    /// with one, the main file alone may be mid-checkpoint, so read through the WAL under its locks.
+    const char* readOnlyParams(const std::string& path)
+    {
+        return hasLiveWal(path) ? "mode=ro" : "mode=ro&immutable=1";
+    }
 
     /// Looks at the file without changing it: exists, readable, SQLite, ours, not newer, not corrupt.
     Result<int> inspect(const std::string& path, bool quick)
     {
-        std::error_code ec;
-        const auto status = fs::status(path, ec);
-        if (ec || !fs::exists(status))
-            return makeError(ErrorCode::NotFound, "The workspace " + path + " does not exist");
-        if (fs::is_directory(status))
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+            const int err = errno;
+            if (err == ENOENT || err == ENOTDIR)
+                return makeError(ErrorCode::NotFound, "The workspace " + path + " does not exist");
+            return makeError(ErrorCode::Io, "The workspace " + path + " cannot be read", std::strerror(err));
+        }
+        if (S_ISDIR(st.st_mode))
             return makeError(ErrorCode::NotAWorkspace, path + " is a folder, not a workspace file");
-        if (::access(path.c_str(), R_OK) != 0)
+        if (!S_ISREG(st.st_mode))
+            return makeError(ErrorCode::NotAWorkspace, path + " is not a regular file, not an Assay workspace");
+        if (!canRead(path, st))
             return makeError(ErrorCode::Io, "The workspace " + path + " cannot be read (permission denied)");
-        if (fs::file_size(path, ec) == 0)
+        if (st.st_size == 0)
             return makeError(ErrorCode::NotAWorkspace, path + " is an empty file, not an Assay workspace");
 
-        // immutable=1 on a read-only URI: SQLite neither writes nor creates -wal/-shm files for this look.
-        auto db = Db::open("file:" + path + "?mode=ro&immutable=1", Db::Mode::ReadOnly);
+        auto db = Db::open(sqliteUri(path, readOnlyParams(path)), Db::Mode::ReadOnly);
         if (!db)
-            return db.error();
+            return makeError(db.error().code, "The workspace " + path + " cannot be opened", db.error().detail);
         auto appId = db->queryInt("PRAGMA application_id");
         if (!appId) {
             if (appId.error().code == ErrorCode::NotAWorkspace)
@@ -52,7 +103,7 @@ namespace {
                     + std::to_string(*appId) + ")");
         auto version = db->queryInt("PRAGMA user_version");
         if (!version)
-            return version.error();
+            return makeError(version.error().code, path + " cannot be read as a workspace", version.error().detail);
         if (*version > schema::latestVersion())
             return makeError(ErrorCode::NewerSchema,
                 path + " was written by a newer Assay (schema " + std::to_string(*version)
@@ -109,23 +160,43 @@ Result<Db> Workspace::open(const std::string& path)
     auto version = inspect(path, true);
     if (!version)
         return version.error();
-    if (::access(path.c_str(), W_OK) != 0)
+    struct stat fileStat {};
+    if (::stat(path.c_str(), &fileStat) != 0 || !canWrite(path, fileStat))
         return makeError(ErrorCode::ReadOnly,
             path + " is read-only; Assay needs write access to open a workspace (copy it somewhere writable)");
     const fs::path parent = fs::absolute(path).parent_path();
-    if (::access(parent.c_str(), W_OK) != 0)
+    struct stat dirStat {};
+    if (::stat(parent.c_str(), &dirStat) != 0 || !canWrite(parent.string(), dirStat))
         return makeError(ErrorCode::ReadOnly,
-            "The folder " + parent.string() + " is read-only; a workspace needs its folder to be writable");
+            path + " cannot be opened: its folder " + parent.string()
+                + " is read-only, and a workspace needs to write its journal beside it");
 
-    auto db = Db::open(path, Db::Mode::ReadWrite);
+    // A plain absolute path (never a URI) so Db::path() is the file's name; it cannot start with "file:".
+    auto db = Db::open(fs::absolute(path).lexically_normal().string(), Db::Mode::ReadWrite);
     if (!db)
-        return db.error();
+        return makeError(db.error().code, "The workspace " + path + " cannot be opened", db.error().detail);
     auto mode = db->queryText("PRAGMA journal_mode=WAL");
     if (!mode)
-        return mode.error();
+        return makeError(mode.error().code, "The workspace " + path + " cannot be opened", mode.error().detail);
     ASSAY_TRY(db->exec("PRAGMA synchronous=NORMAL"));
-    if (*version < schema::latestVersion())
-        ASSAY_TRY(schema::migrate(*db));
+    if (*version < schema::latestVersion()) {
+        if (auto st = schema::migrate(*db); !st)
+            return makeError(st.error().code,
+                "The workspace " + path + " could not be upgraded to schema " + std::to_string(schema::latestVersion()),
+                st.error().detail.empty() ? st.error().message : st.error().detail);
+        // A file migrated up from an empty schema has no identity yet.
+        if (workspaceId(*db).empty()) {
+            Transaction tx(*db);
+            if (!tx.began())
+                return tx.beginError();
+            auto ins = db->prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('workspace_id', ?1), ('created_at', ?2)");
+            if (!ins)
+                return ins.error();
+            ins->bind(1, newUuid()).bind(2, isoTime(nowMs()));
+            ASSAY_TRY(ins->run());
+            ASSAY_TRY(tx.commit());
+        }
+    }
     return std::move(db).value();
 }
 
@@ -139,10 +210,9 @@ Result<WorkspaceReport> Workspace::check(const std::string& path)
     report.schemaVersion = *version;
     report.latestSchemaVersion = schema::latestVersion();
 
-    // mode=ro without immutable so a live WAL is read too; read-only connections do not write the main file.
-    auto db = Db::open("file:" + path + "?mode=ro", Db::Mode::ReadOnly);
+    auto db = Db::open(sqliteUri(path, readOnlyParams(path)), Db::Mode::ReadOnly);
     if (!db)
-        return db.error();
+        return makeError(db.error().code, "The workspace " + path + " cannot be opened", db.error().detail);
     auto st = db->prepare("PRAGMA integrity_check(20)");
     if (!st)
         return st.error();

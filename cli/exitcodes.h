@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "util/result.h"
+
+#include <array>
+#include <ostream>
+
+namespace assay::cli {
+
+/// assay-cli's exit status. Scripts depend on these numbers: they are printed by `assay-cli --help` and listed in
+/// README.md. Never renumber; append new codes at the end.
+enum class ExitCode : int {
+    Ok = 0, ///< success; `workspace check` found no problem
+    Problem = 1, ///< a check found a problem, or the command failed
+    Usage = 2, ///< unknown command or option, missing or extra argument
+    CannotOpen = 3, ///< the file or its folder does not exist, or cannot be read or written
+    NewerSchema = 4, ///< the workspace was written by a newer Assay
+    NotAWorkspace = 5, ///< the file is not an Assay workspace
+};
+
+struct ExitCodeInfo {
+    ExitCode code;
+    const char* name;
+    const char* meaning;
+};
+
+inline constexpr std::array<ExitCodeInfo, 6> kExitCodes { {
+    { ExitCode::Ok, "ok", "success; 'workspace check' found no problem" },
+    { ExitCode::Problem, "problem", "a check found a problem, or the command failed" },
+    { ExitCode::Usage, "usage", "unknown command or option, missing or extra argument" },
+    { ExitCode::CannotOpen, "cannot-open", "the file or its folder does not exist, or cannot be read or written" },
+    { ExitCode::NewerSchema, "newer-schema", "the workspace was written by a newer Assay" },
+    { ExitCode::NotAWorkspace, "not-a-workspace", "the file is not an Assay workspace" },
+} };
+
+inline int toInt(ExitCode code)
+{
+    return static_cast<int>(code);
+}
+
+/// The exit code a command returns when a core call failed with @p code.
+ExitCode exitCodeFor(core::ErrorCode code);
+
+/// Writes the exit-code table (as shown in --help).
+void printExitCodes(std::ostream& out);
+
+} // namespace assay::cli

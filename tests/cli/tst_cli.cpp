@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+// Drives the real assay-cli executable: every --help, --version, workspace init/check, and the documented exit codes.
+#include "storage/auditlog.h"
+#include "storage/schema.h"
+#include "storage/workspace.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace assay::core;
+
+namespace {
+
+struct CliResult {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+// Exit codes as documented in cli/exitcodes.h and README.md (spelled out here so a renumbering fails the test).
+constexpr int kOk = 0;
+constexpr int kProblem = 1;
+constexpr int kUsage = 2;
+constexpr int kCannotOpen = 3;
+constexpr int kNewerSchema = 4;
+constexpr int kNotAWorkspace = 5;
+
+CliResult runCli(const QStringList& args, const QString& workDir = {})
+{
+    QProcess p;
+    p.setProgram(QStringLiteral(ASSAY_CLI_PATH));
+    p.setArguments(args);
+    if (!workDir.isEmpty())
+        p.setWorkingDirectory(workDir);
+    p.start();
+    CliResult r;
+    if (!p.waitForStarted(10000) || !p.waitForFinished(60000)) {
+        r.err = QStringLiteral("assay-cli did not run: ") + p.errorString();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+QByteArray describe(const QStringList& args, const CliResult& r)
+{
+    return (QStringLiteral("assay-cli ") + args.join(QLatin1Char(' ')) + QStringLiteral(" -> exit ")
+        + QString::number(r.code) + QStringLiteral("\nstdout: ") + r.out + QStringLiteral("\nstderr: ") + r.err)
+        .toUtf8();
+}
+
+#define CHECK_EXIT(args, result, expected) QVERIFY2((result).code == (expected), describe((args), (result)).constData())
+
+/// The names listed under "Commands:" in a help text.
+QStringList commandsIn(const QString& help)
+{
+    QStringList names;
+    bool inCommands = false;
+    for (const QString& line : help.split(QLatin1Char('\n'))) {
+        if (line == QStringLiteral("Commands:")) {
+            inCommands = true;
+        } else if (inCommands) {
+            if (!line.startsWith(QStringLiteral("  ")))
+                break;
+            names << line.trimmed().section(QLatin1Char(' '), 0, 0);
+        }
+    }
+    return names;
+}
+
+QByteArray sha256Of(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+void overwriteMiddle(const QString& path)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    const qint64 size = f.size();
+    QVERIFY(size > 3 * 4096);
+    QVERIFY(f.seek(size / 2));
+    QCOMPARE(f.write(QByteArray(4096, static_cast<char>(0xA5))), qint64(4096));
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void version();
+    void helpForEveryCommand();
+    void initThenCheckFresh();
+    void checkJson();
+    void initRefusesExistingOrMissingFolder();
+    void checkCorrupted();
+    void checkBrokenAuditChain();
+    void checkBadFiles_data();
+    void checkBadFiles();
+    void usageErrors_data();
+    void usageErrors();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestCli::version()
+{
+    const QStringList args { QStringLiteral("--version") };
+    const auto r = runCli(args);
+    CHECK_EXIT(args, r, kOk);
+    QVERIFY2(r.out.startsWith(QStringLiteral("assay-cli " ASSAY_VERSION "\n")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("workspace schema %1\n").arg(schema::latestVersion())));
+    const QString server = QStringLiteral(ASSAY_LLAMA_PREFIX "/bin/llama-server");
+    if (QFileInfo(server).isExecutable()) {
+        // The runner this build was configured with: its version (with llama.cpp's commit) and its path.
+        QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("llama.cpp runner [^\\n]*[0-9a-f]{7,}[^\\n]* at "))),
+            qPrintable(r.out));
+        QVERIFY2(r.out.contains(server), qPrintable(r.out));
+    } else {
+        QVERIFY2(r.out.contains(QStringLiteral("llama.cpp runner not found")), qPrintable(r.out));
+        QVERIFY(r.err.contains(QStringLiteral("bootstrap.sh")));
+    }
+    QCOMPARE(runCli({ QStringLiteral("-V") }).out, r.out);
+}
+
+void TestCli::helpForEveryCommand()
+{
+    // Walk the tree from the top-level help, so a newly registered command is covered without editing this test.
+    QList<QStringList> pending { {} };
+    int visited = 0;
+    while (!pending.isEmpty()) {
+        const QStringList path = pending.takeFirst();
+        for (const QString& flag : { QStringLiteral("--help"), QStringLiteral("-h") }) {
+            const QStringList args = path + QStringList { flag };
+            const auto r = runCli(args);
+            CHECK_EXIT(args, r, kOk);
+            QVERIFY2(r.err.isEmpty(), describe(args, r).constData());
+            const QString usage
+                = QStringList(QStringList { QStringLiteral("Usage: assay-cli") } + path).join(QLatin1Char(' '));
+            QVERIFY2(r.out.startsWith(usage), describe(args, r).constData());
+            if (flag == QStringLiteral("--help")) {
+                for (const QString& name : commandsIn(r.out))
+                    pending.append(path + QStringList { name });
+            }
+        }
+        ++visited;
+    }
+    QVERIFY2(visited >= 4, "expected at least: root, workspace, workspace init, workspace check");
+
+    const auto root = runCli({ QStringLiteral("--help") });
+    for (int code : { kOk, kProblem, kUsage, kCannotOpen, kNewerSchema, kNotAWorkspace })
+        QVERIFY2(root.out.contains(QStringLiteral("\n  %1  ").arg(code)), qPrintable(root.out));
+    const auto check = runCli({ QStringLiteral("workspace"), QStringLiteral("check"), QStringLiteral("--help") });
+    QVERIFY(check.out.contains(QStringLiteral("--json")));
+    QVERIFY(check.out.contains(QStringLiteral("Exit codes:")));
+}
+
+void TestCli::initThenCheckFresh()
+{
+    const QString file = m_dir.filePath(QStringLiteral("fresh.assay"));
+    const QStringList init { QStringLiteral("workspace"), QStringLiteral("init"), file };
+    const auto created = runCli(init);
+    CHECK_EXIT(init, created, kOk);
+    QVERIFY(QFileInfo::exists(file));
+    QVERIFY(created.out.contains(QStringLiteral("created    ") + file));
+    QVERIFY(created.out.contains(QStringLiteral("schema     %1").arg(schema::latestVersion())));
+    QVERIFY2(created.err.isEmpty(), qPrintable(created.err));
+
+    const QByteArray before = sha256Of(file);
+    const QStringList check { QStringLiteral("workspace"), QStringLiteral("check"), file };
+    const auto r = runCli(check);
+    CHECK_EXIT(check, r, kOk);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("integrity  ok\n")));
+    QVERIFY(r.out.contains(QStringLiteral("audit      ok\n")));
+    QVERIFY(r.out.contains(QStringLiteral("status     ok\n")));
+    for (const char* table : { "prompt", "prompt_version", "dataset", "dataset_row", "model", "endpoint", "run",
+             "run_cell", "metric_score", "judge_verdict", "reviewer", "review_task", "rating", "audit_event" })
+        QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("\n  %1 +0\n").arg(QLatin1String(table)))),
+            qPrintable(r.out));
+    // A check changes nothing on disk: same bytes, no -wal/-shm files left beside the workspace.
+    QCOMPARE(sha256Of(file), before);
+    QVERIFY(!QFileInfo::exists(file + QStringLiteral("-wal")));
+    QVERIFY(!QFileInfo::exists(file + QStringLiteral("-shm")));
+
+    // --samples: sample content once core::seedSamples exists; until then an empty workspace and a note on stderr.
+    const QString seeded = m_dir.filePath(QStringLiteral("seeded.assay"));
+    const QStringList initSamples { QStringLiteral("workspace"), QStringLiteral("init"), seeded,
+        QStringLiteral("--samples") };
+    const auto s = runCli(initSamples);
+    CHECK_EXIT(initSamples, s, kOk);
+    const QStringList checkSeeded { QStringLiteral("workspace"), QStringLiteral("check"), seeded };
+    const auto c = runCli(checkSeeded);
+    CHECK_EXIT(checkSeeded, c, kOk);
+#ifdef ASSAY_HAVE_SAMPLE_SEEDER
+    QVERIFY(s.out.contains(QStringLiteral("samples    yes\n")));
+    for (const char* table : { "prompt", "prompt_version", "dataset", "dataset_row", "model" })
+        QVERIFY2(c.out.contains(QRegularExpression(QStringLiteral("\n  %1 +[1-9]").arg(QLatin1String(table)))),
+            qPrintable(c.out));
+#else
+    QVERIFY(s.out.contains(QStringLiteral("samples    no\n")));
+    QVERIFY2(s.err.contains(QStringLiteral("seedSamples is not implemented")), qPrintable(s.err));
+#endif
+}
+
+void TestCli::checkJson()
+{
+    const QString file = m_dir.filePath(QStringLiteral("json.assay"));
+    QVERIFY(Workspace::create(file.toStdString()).ok());
+    const QStringList args { QStringLiteral("workspace"), QStringLiteral("check"), QStringLiteral("--json"), file };
+    const auto r = runCli(args);
+    CHECK_EXIT(args, r, kOk);
+    QJsonParseError error;
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(j.value(QStringLiteral("ok")).toBool(), true);
+    QCOMPARE(j.value(QStringLiteral("schemaVersion")).toInt(), schema::latestVersion());
+    QCOMPARE(j.value(QStringLiteral("integrity")).toString(), QStringLiteral("ok"));
+    QCOMPARE(j.value(QStringLiteral("counts")).toObject().size(), 15);
+    QCOMPARE(j.value(QStringLiteral("counts")).toObject().value(QStringLiteral("prompt")).toInt(-1), 0);
+
+    const QStringList missing { QStringLiteral("workspace"), QStringLiteral("check"), QStringLiteral("--json"),
+        m_dir.filePath(QStringLiteral("nope.assay")) };
+    const auto m = runCli(missing);
+    CHECK_EXIT(missing, m, kCannotOpen);
+    const QJsonObject e = QJsonDocument::fromJson(m.out.toUtf8()).object();
+    QCOMPARE(e.value(QStringLiteral("ok")).toBool(true), false);
+    QCOMPARE(e.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+        QStringLiteral("not-found"));
+}
+
+void TestCli::initRefusesExistingOrMissingFolder()
+{
+    const QString file = m_dir.filePath(QStringLiteral("twice.assay"));
+    const QStringList init { QStringLiteral("workspace"), QStringLiteral("init"), file };
+    CHECK_EXIT(init, runCli(init), kOk);
+    const QByteArray before = sha256Of(file);
+    const auto again = runCli(init);
+    CHECK_EXIT(init, again, kProblem);
+    QVERIFY2(again.err.contains(QStringLiteral("already exists")), qPrintable(again.err));
+    QCOMPARE(sha256Of(file), before);
+
+    const QStringList noFolder { QStringLiteral("workspace"), QStringLiteral("init"),
+        m_dir.filePath(QStringLiteral("no/such/folder/x.assay")) };
+    const auto r = runCli(noFolder);
+    CHECK_EXIT(noFolder, r, kCannotOpen);
+    QVERIFY2(r.err.contains(QStringLiteral("does not exist")), qPrintable(r.err));
+}
+
+void TestCli::checkCorrupted()
+{
+    const QString file = m_dir.filePath(QStringLiteral("corrupt.assay"));
+    const QStringList init { QStringLiteral("workspace"), QStringLiteral("init"), file };
+    CHECK_EXIT(init, runCli(init), kOk);
+    overwriteMiddle(file);
+    const QByteArray damaged = sha256Of(file);
+
+    const QStringList check { QStringLiteral("workspace"), QStringLiteral("check"), file };
+    const auto r = runCli(check);
+    CHECK_EXIT(check, r, kProblem);
+    QVERIFY2(r.err.contains(QStringLiteral("damaged")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("integrity_check")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(file), qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("status     PROBLEM\n")));
+    QCOMPARE(sha256Of(file), damaged);
+
+    const QStringList json { QStringLiteral("workspace"), QStringLiteral("check"), file, QStringLiteral("--json") };
+    const auto j = runCli(json);
+    CHECK_EXIT(json, j, kProblem);
+    const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("ok")).toBool(true), false);
+    QVERIFY(!o.value(QStringLiteral("problems")).toArray().isEmpty());
+}
+
+void TestCli::checkBrokenAuditChain()
+{
+    const QString file = m_dir.filePath(QStringLiteral("audit.assay"));
+    {
+        auto db = Workspace::create(file.toStdString());
+        QVERIFY(db.ok());
+        AuditLog log(*db);
+        QVERIFY(log.append("tester", "prompt.create", "prompt", "p1").ok());
+        QVERIFY(log.append("tester", "prompt.label.move", "prompt", "p1", R"({"label":"prod"})").ok());
+    }
+    const QStringList check { QStringLiteral("workspace"), QStringLiteral("check"), file };
+    const auto good = runCli(check);
+    CHECK_EXIT(check, good, kOk);
+    QVERIFY(good.out.contains(QRegularExpression(QStringLiteral("\n  audit_event +2\n"))));
+    {
+        // Rewrite history behind the log's back (past the append-only trigger): the chain no longer matches.
+        auto db = Db::open(file.toStdString(), Db::Mode::ReadWrite);
+        QVERIFY(db.ok());
+        QVERIFY(db->exec("DROP TRIGGER audit_event_no_update;"
+                         "UPDATE audit_event SET actor = 'mallory' WHERE action = 'prompt.create'")
+                    .ok());
+    }
+    const auto r = runCli(check);
+    CHECK_EXIT(check, r, kProblem);
+    QVERIFY2(r.err.contains(QStringLiteral("audit chain")), qPrintable(r.err));
+}
+
+void TestCli::checkBadFiles_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("expectedCode");
+    QTest::addColumn<QString>("expectedMessage");
+    QTest::newRow("missing") << QStringLiteral("missing.assay") << kCannotOpen << QStringLiteral("does not exist");
+    QTest::newRow("text file") << QStringLiteral("notes.txt") << kNotAWorkspace
+                               << QStringLiteral("not an Assay workspace");
+    QTest::newRow("empty file") << QStringLiteral("empty.assay") << kNotAWorkspace << QStringLiteral("empty file");
+    QTest::newRow("other sqlite") << QStringLiteral("other.db") << kNotAWorkspace
+                                  << QStringLiteral("not an Assay workspace");
+    QTest::newRow("folder") << QStringLiteral("afolder") << kNotAWorkspace << QStringLiteral("folder");
+    QTest::newRow("newer schema") << QStringLiteral("future.assay") << kNewerSchema << QStringLiteral("newer Assay");
+}
+
+void TestCli::checkBadFiles()
+{
+    QFETCH(QString, name);
+    QFETCH(int, expectedCode);
+    QFETCH(QString, expectedMessage);
+    const QString path = m_dir.filePath(name);
+    if (name == QStringLiteral("notes.txt")) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("These are notes, not a workspace.\n");
+    } else if (name == QStringLiteral("empty.assay")) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    } else if (name == QStringLiteral("other.db")) {
+        auto db = Db::open(path.toStdString(), Db::Mode::Create);
+        QVERIFY(db.ok());
+        QVERIFY(db->exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)").ok());
+    } else if (name == QStringLiteral("afolder")) {
+        QVERIFY(QDir(m_dir.path()).mkpath(name));
+    } else if (name == QStringLiteral("future.assay")) {
+        auto db = Workspace::create(path.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(db->exec("PRAGMA user_version = " + std::to_string(schema::latestVersion() + 7)).ok());
+    }
+    const QByteArray before = sha256Of(path);
+    const QStringList args { QStringLiteral("workspace"), QStringLiteral("check"), path };
+    const auto r = runCli(args);
+    CHECK_EXIT(args, r, expectedCode);
+    QVERIFY2(r.err.contains(expectedMessage), qPrintable(r.err));
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    QCOMPARE(sha256Of(path), before);
+}
+
+void TestCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expectedMessage");
+    const auto s = [](const char* text) { return QString::fromLatin1(text); };
+    QTest::newRow("no arguments") << QStringList {} << s("Usage: assay-cli");
+    QTest::newRow("unknown command") << QStringList { s("frobnicate") } << s("unknown command 'frobnicate'");
+    QTest::newRow("unknown global option") << QStringList { s("--frob") } << s("unknown option '--frob'");
+    QTest::newRow("group without command") << QStringList { s("workspace") } << s("Usage: assay-cli workspace");
+    QTest::newRow("unknown subcommand") << QStringList { s("workspace"), s("delete") } << s("unknown command 'delete'");
+    QTest::newRow("missing file") << QStringList { s("workspace"), s("check") } << s("missing argument FILE");
+    QTest::newRow("extra argument") << QStringList { s("workspace"), s("init"), s("a.assay"), s("b.assay") }
+                                    << s("unexpected argument 'b.assay'");
+    QTest::newRow("unknown option") << QStringList { s("workspace"), s("check"), s("--jsn"), s("a.assay") }
+                                    << s("unknown option '--jsn'");
+    QTest::newRow("option of another command")
+        << QStringList { s("workspace"), s("init"), s("--json"), s("x") } << s("unknown option '--json'");
+    QTest::newRow("version with argument") << QStringList { s("--version"), s("now") } << s("unexpected argument");
+    QTest::newRow("help with argument") << QStringList { s("--help"), s("me") } << s("unexpected argument 'me'");
+}
+
+void TestCli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expectedMessage);
+    const auto r = runCli(args, m_dir.path());
+    CHECK_EXIT(args, r, kUsage);
+    QVERIFY2(r.err.contains(expectedMessage), describe(args, r).constData());
+    QVERIFY2(r.out.isEmpty(), describe(args, r).constData());
+    // Nothing was created by a rejected command line.
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("a.assay"))));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

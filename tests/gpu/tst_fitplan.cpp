@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+#include "devices.h"
+#include "fitplan.h"
+#include "gputestsupport.h"
+#include "modelinfo.h"
+#include "runnersupervisor.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace assay::gpu;
+using assay::core::DeviceInfo;
+using assay::core::DeviceKind;
+using assay::test::qs;
+
+namespace {
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kGiB = 1024 * kMiB;
+
+DeviceInfo fakeGpu(std::uint64_t freeBytes)
+{
+    return DeviceInfo { "CUDA0", "Test GPU", "CUDA", DeviceKind::Gpu, 24 * kGiB, freeBytes, 0, 0 };
+}
+DeviceInfo fakeCpu()
+{
+    return DeviceInfo { "CPU", "Test CPU", "CPU", DeviceKind::Cpu, 64 * kGiB, 60 * kGiB, 8, 4 };
+}
+} // namespace
+
+class TstFitPlan : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    assay::test::TinyModel m_tiny;
+    ModelInfo m_info;
+    QTemporaryDir m_wideDir;
+    assay::test::TinyModel m_wide; ///< head size 32, so quantized KV caches are allowed
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto t = assay::test::makeTinyModelIn(m_dir.path());
+        if (!t)
+            QSKIP("llama.cpp install (vocabulary) not found; run packaging/build-llama.sh");
+        m_tiny = *t;
+        m_info = readModelInfo(m_tiny.model).value();
+        TinyModelSpec wide;
+        wide.nEmbd = 128;
+        wide.nFf = 512;
+        m_wide = *assay::test::makeTinyModelIn(m_wideDir.path(), wide);
+    }
+
+    void parsesListDevices_data()
+    {
+        QTest::addColumn<QString>("output");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QString>("firstId");
+        QTest::addColumn<QString>("firstName");
+        QTest::addColumn<QString>("backend");
+        QTest::addColumn<qulonglong>("totalMiB");
+        QTest::addColumn<qulonglong>("freeMiB");
+        QTest::newRow("none") << QStringLiteral("load_backend: loaded CPU\nAvailable devices:\n  (none)\n") << 0
+                              << QString() << QString() << QString() << 0ull << 0ull;
+        QTest::newRow("cuda") << QStringLiteral("ggml_cuda_init: found 1 CUDA devices:\nAvailable devices:\n"
+                                                "  CUDA0: NVIDIA H100 80GB HBM3 (81079 MiB, 80532 MiB free)\n")
+                              << 1 << QStringLiteral("CUDA0") << QStringLiteral("NVIDIA H100 80GB HBM3")
+                              << QStringLiteral("CUDA") << 81079ull << 80532ull;
+        QTest::newRow("two vulkan, parentheses in name")
+            << QStringLiteral("Available devices:\n  Vulkan0: AMD Radeon (TM) Graphics (RADV) (16384 MiB, 15000 MiB "
+                              "free)\n  Vulkan1: llvmpipe (LLVM 15) (8000 MiB, 8000 MiB free)\ngarbage line\n")
+            << 2 << QStringLiteral("Vulkan0") << QStringLiteral("AMD Radeon (TM) Graphics (RADV)")
+            << QStringLiteral("Vulkan") << 16384ull << 15000ull;
+        QTest::newRow("no header") << QStringLiteral("  CUDA0: X (1 MiB, 1 MiB free)\n") << 0 << QString() << QString()
+                                   << QString() << 0ull << 0ull;
+    }
+    void parsesListDevices()
+    {
+        QFETCH(QString, output);
+        QFETCH(int, count);
+        const auto list = parseListDevices(output.toStdString());
+        QCOMPARE(int(list.size()), count);
+        if (count == 0)
+            return;
+        QFETCH(QString, firstId);
+        QFETCH(QString, firstName);
+        QFETCH(QString, backend);
+        QFETCH(qulonglong, totalMiB);
+        QFETCH(qulonglong, freeMiB);
+        QCOMPARE(qs(list[0].id), firstId);
+        QCOMPARE(qs(list[0].name), firstName);
+        QCOMPARE(qs(list[0].backend), backend);
+        QVERIFY(list[0].isGpu());
+        QCOMPARE(list[0].totalBytes, totalMiB * kMiB);
+        QCOMPARE(list[0].freeBytes, freeMiB * kMiB);
+    }
+
+    void cpuIsAlwaysListed()
+    {
+        const auto cpu = cpuDevice();
+        QCOMPARE(cpu.id, std::string("CPU"));
+        QVERIFY(!cpu.name.empty());
+        QVERIFY(cpu.totalBytes > 256 * kMiB);
+        QVERIFY(cpu.freeBytes <= cpu.totalBytes);
+        QVERIFY(cpu.threads >= 1 && cpu.physicalCores >= 1 && cpu.physicalCores <= cpu.threads);
+        auto install = locateRunner();
+        if (!install)
+            QSKIP("llama-server not installed");
+        const auto list = listDevices(*install);
+        QVERIFY(!list.devices.empty());
+        QCOMPARE(list.devices.front().id, std::string("CPU"));
+        QVERIFY2(list.warning.empty(), list.warning.c_str());
+        QVERIFY2(qs(list.runnerBuild).contains(QStringLiteral("0.5.0")), list.runnerBuild.c_str());
+        qInfo("devices: %zu (%s, %s free)", list.devices.size(), list.devices.front().name.c_str(),
+            formatBytes(list.devices.front().freeBytes).c_str());
+    }
+
+    void kvCacheArithmetic()
+    {
+        FitRequest r;
+        r.contextSize = 4096;
+        auto p = planFit(m_info, { fakeCpu() }, r);
+        QVERIFY(p.ok());
+        QCOMPARE(p->gpuLayers, 0);
+        QCOMPARE(p->devices.size(), std::size_t(1));
+        // 4096 cells × 2 layers × (4 kv heads × 16) × (K + V) × 2 bytes (f16) = 2 MiB
+        QCOMPARE(p->devices[0].kvCache, 2 * kMiB);
+        QCOMPARE(p->devices[0].weights, m_info.tensorBytes);
+        QVERIFY(qs(p->summary).contains(QStringLiteral("runs on the CPU")));
+        // Quantized caches on the wide model (head size 32): q8_0 is 34 bytes per 32 elements, q4_0 18.
+        const auto wide = readModelInfo(m_wide.model).value();
+        r.cacheTypeK = r.cacheTypeV = "q8_0";
+        QCOMPARE(planFit(wide, { fakeCpu() }, r)->devices[0].kvCache, 4096ull * 2 * 2 * 128 * 34 / 32);
+        r.cacheTypeK = "q4_0";
+        r.cacheTypeV = "f16";
+        QCOMPARE(planFit(wide, { fakeCpu() }, r)->devices[0].kvCache, 4096ull * 2 * (128 * 18 / 32 + 128 * 2));
+        // Context is padded to 256 cells, and per slot when slots are separate.
+        r.cacheTypeK = "f16";
+        r.contextSize = 1000;
+        r.parallel = 3;
+        QCOMPARE(planFit(m_info, { fakeCpu() }, r)->kvCells, 3u * 512u); // pad(pad(1000)=1024 / 3 = 341) = 512
+    }
+
+    void layerPlacement_data()
+    {
+        QTest::addColumn<int>("ngl");
+        QTest::newRow("none") << 0;
+        QTest::newRow("output only") << 1;
+        QTest::newRow("one block") << 2;
+        QTest::newRow("all") << 3;
+        QTest::newRow("more than all") << 99;
+    }
+    void layerPlacement()
+    {
+        QFETCH(int, ngl);
+        FitRequest r;
+        r.gpuLayers = ngl;
+        auto p = planFit(m_info, { fakeCpu(), fakeGpu(20 * kGiB) }, r);
+        QVERIFY(p.ok());
+        const int used = std::min(ngl, 3);
+        QCOMPARE(p->gpuLayers, used);
+        QCOMPARE(p->offloadableLayers, 3);
+        std::uint64_t gpuWeights = used >= 1 ? m_info.outputBytes : 0; // the output layer goes first
+        for (int l = 2 - (used - 1); used >= 2 && l < 2; ++l)
+            gpuWeights += m_info.layerBytes[static_cast<std::size_t>(l)];
+        const std::uint64_t gpuKv = used >= 2 ? static_cast<std::uint64_t>(used - 1) * kMiB : 0;
+        if (used == 0) {
+            QCOMPARE(p->devices.size(), std::size_t(1));
+            return;
+        }
+        QCOMPARE(p->devices.size(), std::size_t(2));
+        QCOMPARE(p->devices[1].deviceId, std::string("CUDA0"));
+        QCOMPARE(p->devices[1].weights, gpuWeights);
+        QCOMPARE(p->devices[1].kvCache, gpuKv);
+        QCOMPARE(p->devices[0].weights + p->devices[1].weights, m_info.tensorBytes);
+        QCOMPARE(p->devices[0].kvCache + p->devices[1].kvCache, 2 * kMiB);
+        QVERIFY(qs(p->summary).contains(QStringLiteral("on CUDA0")));
+    }
+
+    void autoPicksLargestOffloadThatFits()
+    {
+        FitRequest r;
+        FitRequest two = r;
+        two.gpuLayers = 2;
+        const auto need2 = planFit(m_info, { fakeCpu(), fakeGpu(20 * kGiB) }, two)->devices[1].total();
+        auto p = planFit(m_info, { fakeCpu(), fakeGpu(r.safetyMarginBytes + need2 + 1) }, r);
+        QVERIFY(p.ok());
+        QCOMPARE(p->gpuLayers, 2);
+        QVERIFY(p->fits);
+        QVERIFY(p->devices[1].total() + r.safetyMarginBytes <= p->devices[1].freeBytes);
+        // Nothing fits under the margin: CPU, and the plan says why.
+        p = planFit(m_info, { fakeCpu(), fakeGpu(r.safetyMarginBytes / 2) }, r);
+        QCOMPARE(p->gpuLayers, 0);
+        QVERIFY(qs(p->summary).contains(QStringLiteral("Not even one layer")));
+        // A forced offload that does not fit is reported as not fitting.
+        two.gpuLayers = 3;
+        p = planFit(m_info, { fakeCpu(), fakeGpu(1 * kMiB) }, two);
+        QVERIFY(!p->fits);
+        QVERIFY(qs(p->summary).contains(QStringLiteral("does not fit")));
+    }
+
+    void rejectsBadRequests()
+    {
+        FitRequest r;
+        r.cacheTypeK = "q3_weird";
+        QCOMPARE(planFit(m_info, { fakeCpu() }, r).error().code, assay::core::ErrorCode::Invalid);
+        r = {};
+        r.gpuDevice = "CUDA7";
+        QCOMPARE(planFit(m_info, { fakeCpu(), fakeGpu(kGiB) }, r).error().code, assay::core::ErrorCode::NotFound);
+        r = {};
+        r.cacheTypeK = "q8_0"; // the tiny model's heads are 16 wide: llama.cpp would refuse to create the context
+        const auto q8 = planFit(m_info, { fakeCpu() }, r);
+        QVERIFY(!q8.ok());
+        QVERIFY2(qs(q8.error().message).contains(QStringLiteral("divisible by 32")), q8.error().message.c_str());
+        auto lora = readModelInfo(m_tiny.lora).value();
+        QCOMPARE(planFit(lora, { fakeCpu() }, {}).error().code, assay::core::ErrorCode::Invalid);
+    }
+
+    void parsesServerReport()
+    {
+        const std::vector<std::string> log {
+            "0.00.085.609 I load_tensors:   CPU_Mapped model buffer size =     8.06 MiB",
+            "0.00.085.609 I load_tensors:        CUDA0 model buffer size =   100.50 MiB",
+            "0.00.087.764 I llama_context:        CPU  output buffer size =     0.24 MiB",
+            "0.00.088.006 I llama_kv_cache:      CUDA0 KV buffer size =     2.00 MiB",
+            "0.00.092.659 I sched_reserve:      CUDA0 compute buffer size =     2.26 MiB",
+            "0.00.092.659 I sched_reserve:  CUDA_Host compute buffer size =     1.00 MiB",
+        };
+        const auto rep = parseReportedMemory(log);
+        QVERIFY(rep.complete);
+        QCOMPARE(rep.devices.size(), std::size_t(2));
+        QCOMPARE(rep.devices[0].deviceId, std::string("CPU"));
+        QCOMPARE(rep.devices[0].weights, std::uint64_t(8.06 * kMiB + 0.5));
+        QCOMPARE(rep.devices[0].compute, std::uint64_t(0.24 * kMiB + 0.5) + kMiB);
+        QCOMPARE(rep.devices[1].kvCache, 2 * kMiB);
+        QVERIFY(!parseReportedMemory({ "nothing here" }).complete);
+    }
+
+    /// The plan against what llama-server v0.5.0 reports after loading the tiny model (CPU).
+    void planMatchesServer_data()
+    {
+        QTest::addColumn<int>("ctx");
+        QTest::addColumn<int>("nslots");
+        QTest::addColumn<QString>("cache");
+        QTest::addColumn<bool>("wide");
+        QTest::newRow("ctx 512") << 512 << 1 << QStringLiteral("f16") << false;
+        QTest::newRow("ctx 4096") << 4096 << 1 << QStringLiteral("f16") << false;
+        QTest::newRow("ctx 4096, 4 slots") << 4096 << 4 << QStringLiteral("f16") << false;
+        QTest::newRow("wide, ctx 2048, 2 slots, q8_0 cache") << 2048 << 2 << QStringLiteral("q8_0") << true;
+        QTest::newRow("wide, ctx 3000, q4_0 cache") << 3000 << 1 << QStringLiteral("q4_0") << true;
+    }
+    void planMatchesServer()
+    {
+        QFETCH(int, ctx);
+        QFETCH(int, nslots);
+        QFETCH(QString, cache);
+        QFETCH(bool, wide);
+        const auto info = wide ? readModelInfo(m_wide.model).value() : m_info;
+        auto install = locateRunner();
+        if (!install)
+            QSKIP("llama-server not installed");
+        FitRequest req;
+        req.contextSize = static_cast<std::uint32_t>(ctx);
+        req.parallel = static_cast<std::uint32_t>(nslots);
+        req.cacheTypeK = req.cacheTypeV = cache.toStdString();
+        const auto plan = planFit(info, { cpuDevice() }, req);
+        QVERIFY(plan.ok());
+        RunnerConfig cfg;
+        cfg.modelPath = info.path;
+        cfg.contextSize = req.contextSize;
+        cfg.parallel = req.parallel;
+        cfg.threads = 1;
+        cfg.cacheTypeK = cfg.cacheTypeV = req.cacheTypeK;
+        RunnerSupervisor sup(*install, cfg);
+        QVERIFY(sup.start().ok());
+        const auto st = sup.waitUntilReady(std::chrono::seconds(60));
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        const auto rep = sup.reportedMemory();
+        QVERIFY(rep.complete);
+        const auto cmp = compareFit(*plan, rep);
+        qInfo("%s", cmp.summary.c_str());
+        QCOMPARE(rep.devices.size(), std::size_t(1));
+        // Weights and KV cache are exact to the log's 0.01 MiB rounding; compute is an estimate within 10 %.
+        QVERIFY(std::abs(static_cast<double>(rep.devices[0].weights) - static_cast<double>(plan->devices[0].weights))
+            < 0.01 * kMiB);
+        QVERIFY(std::abs(static_cast<double>(rep.devices[0].kvCache) - static_cast<double>(plan->devices[0].kvCache))
+            < 0.01 * kMiB);
+        QVERIFY2(cmp.maxRelativeError < 0.10, cmp.summary.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstFitPlan)
+#include "tst_fitplan.moc"

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+#include "filehash.h"
+#include "gputestsupport.h"
+#include "modellibrary.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace assay::gpu;
+using assay::test::qs;
+
+namespace {
+void writeText(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+}
+
+const LibraryEntry* find(const std::vector<LibraryEntry>& entries, const std::string& path)
+{
+    for (const auto& e : entries)
+        if (e.path == path)
+            return &e;
+    return nullptr;
+}
+} // namespace
+
+class TstModelLibrary : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_models;
+    assay::test::TinyModel m_tiny;
+    std::string m_bad;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_models = m_dir.filePath(QStringLiteral("models"));
+        QVERIFY(QDir().mkpath(m_models + QStringLiteral("/sub")));
+        auto t = assay::test::makeTinyModelIn(m_models);
+        if (!t)
+            QSKIP("llama.cpp install (vocabulary) not found; run packaging/build-llama.sh");
+        m_tiny = *t;
+        // A file that claims to be GGUF but is not, a non-GGUF file (ignored), and a copy in a subfolder.
+        m_bad = (m_models + QStringLiteral("/sub/broken.gguf")).toStdString();
+        writeText(qs(m_bad), QByteArray("GGUF\x03\0\0\0", 8) + QByteArray(40, '\xff'));
+        writeText(m_models + QStringLiteral("/readme.txt"), "not a model");
+    }
+
+    void scanReadsMetadataAndAttachesAdapters()
+    {
+        ModelLibrary lib(m_dir.filePath(QStringLiteral("hashes.json")).toStdString());
+        lib.setFolders({ m_models.toStdString() });
+        QVERIFY(lib.scan().ok());
+        const auto entries = lib.entries();
+        QCOMPARE(entries.size(), std::size_t(3));
+        const auto* model = find(entries, m_tiny.model);
+        const auto* lora = find(entries, m_tiny.lora);
+        const auto* bad = find(entries, m_bad);
+        QVERIFY(model && lora && bad);
+        QVERIFY(model->info && !model->info->isAdapter());
+        QCOMPARE(model->info->name, std::string("tiny-random-llama"));
+        QCOMPARE(model->adapters, std::vector<std::string> { m_tiny.lora });
+        QCOMPARE(lora->basePath, m_tiny.model);
+        QVERIFY(!bad->info);
+        QVERIFY2(qs(bad->error).contains(qs(m_bad)) && qs(bad->error).contains(QStringLiteral("invalid GGUF")),
+            bad->error.c_str());
+        QVERIFY(model->sha256.empty()); // nothing hashed yet
+    }
+
+    void adapterForAnotherShapeIsNotAttached()
+    {
+        QTemporaryDir d;
+        assay::gpu::TinyModelSpec wide;
+        wide.nEmbd = 128;
+        wide.name = "wide-random-llama";
+        auto w = assay::test::makeTinyModelIn(d.path(), wide);
+        QVERIFY(w);
+        // The 64-wide adapter from the other folder must not attach to a 128-wide base, even by name.
+        ModelLibrary lib({});
+        lib.setFolders({ d.path().toStdString(), m_models.toStdString() });
+        QVERIFY(lib.scan().ok());
+        const auto entries = lib.entries();
+        QCOMPARE(find(entries, m_tiny.lora)->basePath, m_tiny.model);
+        QCOMPARE(find(entries, w->lora)->basePath, w->model);
+        QCOMPARE(find(entries, w->model)->adapters.size(), std::size_t(1));
+    }
+
+    void hashesInBackgroundAndCaches()
+    {
+        const auto cache = m_dir.filePath(QStringLiteral("hashes.json")).toStdString();
+        QFile::remove(qs(cache));
+        const auto expected = sha256File(m_tiny.model).value();
+        {
+            ModelLibrary lib(cache);
+            lib.setFolders({ m_models.toStdString() });
+            QVERIFY(lib.scan().ok());
+            int progressCalls = 0;
+            lib.startHashing([&](const std::string&, std::uint64_t done, std::uint64_t total) {
+                QVERIFY(done <= total);
+                ++progressCalls;
+            });
+            QVERIFY(lib.waitForHashing(std::chrono::seconds(60)));
+            QVERIFY(progressCalls >= 3);
+            QCOMPARE(lib.entry(m_tiny.model)->sha256, expected);
+            QCOMPARE(lib.entry(m_bad)->sha256.size(), std::size_t(64)); // invalid files are hashed too
+        }
+        // The cache is JSON with path, size, mtime and hash — and a new library uses it without hashing.
+        QFile f(qs(cache));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto doc = QJsonDocument::fromJson(f.readAll());
+        QCOMPARE(doc.object().value(QStringLiteral("files")).toArray().size(), 3);
+        ModelLibrary again(cache);
+        again.setFolders({ m_models.toStdString() });
+        QVERIFY(again.scan().ok());
+        QCOMPARE(again.entry(m_tiny.model)->sha256, expected);
+        // A changed mtime invalidates the cached hash.
+        std::filesystem::last_write_time(m_tiny.lora, std::filesystem::file_time_type::clock::now());
+        QVERIFY(again.scan().ok());
+        QVERIFY(again.entry(m_tiny.lora)->sha256.empty());
+        QCOMPARE(again.entry(m_tiny.model)->sha256, expected);
+        // A damaged cache is ignored, not fatal.
+        writeText(qs(cache), "{ not json");
+        ModelLibrary damaged(cache);
+        damaged.setFolders({ m_models.toStdString() });
+        QVERIFY(damaged.scan().ok());
+        QVERIFY(damaged.entry(m_tiny.model)->sha256.empty());
+    }
+
+    void hashingCanBeCancelled()
+    {
+        QTemporaryDir d;
+        const auto big = d.filePath(QStringLiteral("big.gguf")).toStdString();
+        {
+            std::ofstream out(big, std::ios::binary);
+            out.seekp((3ll << 30) - 1); // sparse 3 GiB: takes seconds to hash
+            out.put('\0');
+        }
+        ModelLibrary lib({});
+        lib.setFolders({ d.path().toStdString() });
+        QVERIFY(lib.scan().ok());
+        std::atomic<bool> started { false };
+        lib.startHashing([&](const std::string&, std::uint64_t, std::uint64_t) { started = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(started.load(), 10000);
+        QElapsedTimer t;
+        t.start();
+        lib.cancelHashing();
+        QVERIFY(t.elapsed() < 2000);
+        QVERIFY(lib.entry(big)->sha256.empty());
+        QVERIFY(lib.waitForHashing(std::chrono::milliseconds(0)));
+    }
+
+    void verifiesManifest()
+    {
+        ModelLibrary lib({});
+        lib.setFolders({ m_models.toStdString() });
+        QVERIFY(lib.scan().ok());
+        const auto good = sha256File(m_tiny.model).value();
+        const QByteArray manifest = "# models brought in on media\n" + QByteArray::fromStdString(good)
+            + "  tiny-llama-f16.gguf\n" + QByteArray(64, 'a') + " *tiny-lora.gguf\n" + QByteArray(64, 'b')
+            + "  sub/gone.gguf\n";
+        const auto path = m_models + QStringLiteral("/SHA256SUMS");
+        writeText(path, manifest);
+        auto report = lib.verifyManifest(path.toStdString());
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+        QCOMPARE(report->matched, std::size_t(1));
+        QCOMPARE(report->mismatched, std::size_t(1));
+        QCOMPARE(report->missing, std::size_t(1));
+        QVERIFY(!report->allMatch());
+        QCOMPARE(lib.entry(m_tiny.model)->manifest, ManifestStatus::Match);
+        QCOMPARE(lib.entry(m_tiny.lora)->manifest, ManifestStatus::Mismatch);
+        QCOMPARE(lib.entry(m_bad)->manifest, ManifestStatus::NotListed);
+        // A malformed manifest names its line.
+        writeText(path, "# ok\n" + QByteArray::fromStdString(good) + "  tiny-llama-f16.gguf\nnot a hash line\n");
+        auto bad = lib.verifyManifest(path.toStdString());
+        QVERIFY(!bad.ok());
+        QVERIFY2(qs(bad.error().message).contains(QStringLiteral("SHA256SUMS:3:")), bad.error().message.c_str());
+    }
+
+    void missingFolderIsAnError()
+    {
+        ModelLibrary lib({});
+        lib.setFolders({ m_dir.filePath(QStringLiteral("does-not-exist")).toStdString() });
+        const auto st = lib.scan();
+        QVERIFY(!st.ok());
+        QCOMPARE(st.error().code, assay::core::ErrorCode::Io);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstModelLibrary)
+#include "tst_modellibrary.moc"
