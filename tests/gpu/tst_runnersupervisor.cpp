@@ -165,9 +165,12 @@ private Q_SLOTS:
         sup.setLogCallback([&](const std::string&) { ++logLines; });
         QCOMPARE(sup.state(), RunnerState::Stopped);
         QVERIFY(!sup.endpoint());
+        QElapsedTimer loadTimer;
+        loadTimer.start();
         QVERIFY(sup.start().ok());
         const auto st = sup.waitUntilReady(std::chrono::seconds(60));
         QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        qInfo("start → Ready in %lld ms", static_cast<long long>(loadTimer.elapsed()));
         QVERIFY(states.saw(RunnerState::Starting));
         QCOMPARE(sup.state(), RunnerState::Ready);
         QVERIFY(logLines > 20);
