@@ -53,7 +53,8 @@ public:
     }
     void readRaw(void* dst, std::size_t n) override
     {
-        std::memcpy(dst, m_bytes.data() + m_pos, n);
+        if (n) // memcpy with a null destination is undefined even for 0 bytes (empty vectors); found by fuzzing
+            std::memcpy(dst, m_bytes.data() + m_pos, n);
         m_pos += n;
     }
     void skipRaw(std::uint64_t n) override { m_pos += n; }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "runnersupervisor.h"
 
+#include "devices.h"
 #include "filehash.h"
 #include "modelinfo.h"
 #include "runnerspawn.h"
@@ -93,9 +94,7 @@ std::vector<std::string> RunnerSupervisor::buildArgs(std::uint16_t port) const
         std::to_string(c.gpuLayers), "--fit", "off", "--offline", "--no-webui", "-lv", "4", "--log-colors", "off",
         "-ctk", c.cacheTypeK, "-ctv", c.cacheTypeV, "--alias",
         c.alias.empty() ? std::filesystem::path(c.modelPath).filename().string() : c.alias };
-    if (c.threads > 0) {
-        a.insert(a.end(), { "-t", std::to_string(c.threads) });
-    }
+    a.insert(a.end(), { "-t", std::to_string(effectiveThreads()) });
     if (!c.device.empty())
         a.insert(a.end(), { "--device", c.device });
     for (const auto& l : c.loraPaths)
@@ -106,6 +105,12 @@ std::vector<std::string> RunnerSupervisor::buildArgs(std::uint16_t port) const
     return a;
 }
 
+std::uint32_t RunnerSupervisor::effectiveThreads() const
+{
+    // Physical cores: hyper-threads and oversubscription slow token generation down (research/llama.md §6.7).
+    return m_config.threads > 0 ? m_config.threads : std::max<std::uint32_t>(1, cpuDevice().physicalCores);
+}
+
 core::Status RunnerSupervisor::start()
 {
     std::lock_guard life(m_lifecycle);
@@ -114,8 +119,13 @@ core::Status RunnerSupervisor::start()
         if (m_state != RunnerState::Stopped && m_state != RunnerState::Crashed)
             return core::makeError(core::ErrorCode::Conflict, "the runner is already running");
     }
-    if (m_monitor.joinable())
-        m_monitor.join(); // a previous child crashed or was stopped: its monitor has finished
+    if (m_monitor.joinable()) {
+        // A previous child crashed or was stopped. Its monitor may still be waiting to restart it: stop that.
+        m_monitor.request_stop();
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto w = ::write(m_wakeFd, &one, sizeof one);
+        m_monitor.join();
+    }
     if (m_install.serverPath.empty() || ::access(m_install.serverPath.c_str(), X_OK) != 0)
         return core::makeError(core::ErrorCode::NotFound, "llama-server is not installed", m_install.serverPath);
     auto model = readModelInfo(m_config.modelPath);
@@ -154,12 +164,18 @@ core::Status RunnerSupervisor::start()
         }
         auto child = spawn();
         if (!child) {
-            setState(RunnerState::Crashed, child.error().message);
+            {
+                std::lock_guard lock(m_mutex);
+                m_monitorId = {};
+                m_state = RunnerState::Stopped; // nothing was started
+            }
             p.set_value(child.error());
             return;
         }
         p.set_value(core::Status {});
         monitor(st);
+        std::lock_guard lock(m_mutex);
+        m_monitorId = {}; // a later thread may get the same id
     });
     return result.get();
 }
@@ -513,7 +529,7 @@ RunnerProvenance RunnerSupervisor::provenance() const
     p.gpuLayers = m_config.gpuLayers;
     p.contextSize = m_config.contextSize;
     p.parallel = m_config.parallel;
-    p.threads = m_config.threads;
+    p.threads = effectiveThreads();
     p.cacheType = m_config.cacheTypeK + "/" + m_config.cacheTypeV;
     return p;
 }

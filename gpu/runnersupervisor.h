@@ -36,7 +36,7 @@ struct RunnerConfig {
     std::uint32_t contextSize = 4096; ///< -c (all slots together)
     int gpuLayers = 0; ///< -ngl; llama.cpp's own --fit is turned off so the plan Assay showed is what runs
     std::uint32_t parallel = 1; ///< -np slots
-    std::uint32_t threads = 0; ///< -t; 0 = physical cores
+    std::uint32_t threads = 0; ///< -t; 0 = the CPU's physical cores (recorded in provenance)
     std::string device; ///< --device (e.g. "CUDA0"); empty = llama.cpp's default
     std::string cacheTypeK = "f16";
     std::string cacheTypeV = "f16";
@@ -127,6 +127,7 @@ private:
     void appendOutput(const char* data, std::size_t n, std::string& partial);
     void startHashing();
     std::vector<std::string> buildArgs(std::uint16_t port) const;
+    std::uint32_t effectiveThreads() const;
 
     const RunnerInstall m_install;
     const RunnerConfig m_config;

@@ -129,6 +129,31 @@ private Q_SLOTS:
         QCOMPARE(qs(info->parameterLabel()), QStringLiteral("4M"));
     }
 
+    /// Our reader against a file written by ggml's own writer (llama-quantize), not by our writer.
+    void readsFileWrittenByLlamaQuantize()
+    {
+        auto install = locateRunner();
+        if (!install)
+            QSKIP("llama.cpp not installed");
+        const auto out = m_dir.filePath(QStringLiteral("tiny-q8_0.gguf"));
+        QProcess q;
+        q.start(qs(install->prefix + "/bin/llama-quantize"), { qs(m_tiny.model), out, QStringLiteral("Q8_0") });
+        QVERIFY(q.waitForFinished(120000));
+        QCOMPARE(q.exitCode(), 0);
+        auto info = readModelInfo(out.toStdString());
+        QVERIFY2(info.ok(), info.ok() ? "" : info.error().message.c_str());
+        QCOMPARE(info->quantization, std::string("Q8_0"));
+        QCOMPARE(info->fileType.value_or(0), 7u);
+        QCOMPARE(info->parameterCount, 4'227'392ull);
+        QCOMPARE(info->architecture, std::string("llama"));
+        QVERIFY(info->tensorBytes < info->fileSize && info->fileSize - info->tensorBytes < 2'000'000);
+        auto g = readGguf(out.toStdString());
+        QVERIFY(g.ok());
+        const auto& last = g->tensors.back();
+        QVERIFY(g->dataOffset + last.offset + last.byteSize <= g->fileSize);
+        QVERIFY(g->fileSize - (g->dataOffset + last.offset + last.byteSize) < 32);
+    }
+
     void readsLoraAdapter()
     {
         auto info = readModelInfo(m_tiny.lora);
