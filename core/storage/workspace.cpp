@@ -238,10 +238,8 @@ Result<WorkspaceReport> Workspace::check(const std::string& path)
         return report; // counts on a damaged file would only add noise
 
     report.workspaceId = workspaceId(*db);
-    for (const char* table : kTables) {
-        auto n = db->queryInt(std::string("SELECT COUNT(*) FROM ") + table);
-        report.counts[table] = n ? *n : -1;
-    }
+    if (auto counts = Workspace::counts(*db))
+        report.counts = std::move(*counts);
     AuditLog audit(*db);
     auto chain = audit.verify();
     if (!chain) {
@@ -280,6 +278,18 @@ std::string Workspace::workspaceId(Db& db)
 {
     auto id = db.queryText("SELECT value FROM meta WHERE key = 'workspace_id'");
     return id ? *id : std::string();
+}
+
+Result<std::map<std::string, std::int64_t>> Workspace::counts(Db& db)
+{
+    std::map<std::string, std::int64_t> result;
+    for (const char* table : kTables) {
+        auto n = db.queryInt(std::string("SELECT COUNT(*) FROM ") + table);
+        if (!n)
+            return n.error();
+        result[table] = *n;
+    }
+    return result;
 }
 
 } // namespace assay::core

@@ -41,6 +41,9 @@ public:
     static Status saveCopy(Db& db, const std::string& target);
 
     static std::string workspaceId(Db& db);
+
+    /// Rows per aggregate table (the tables `check` reports), on an open connection.
+    static Result<std::map<std::string, std::int64_t>> counts(Db& db);
 };
 
 } // namespace assay::core

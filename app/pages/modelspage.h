@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "page.h"
+
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QStackedWidget;
+class QTableView;
+
+namespace assay::widgets {
+class EmptyState;
+class ModelMatrixModel;
+} // namespace assay::widgets
+
+namespace assay::app {
+
+/// Models & Runner: the capability matrix of every model in the workspace (API and local), filterable and sortable.
+class ModelsPage : public Page {
+    Q_OBJECT
+public:
+    explicit ModelsPage(QWidget* parent = nullptr);
+
+    QString title() const override;
+    QIcon icon() const override;
+    void showWorkspace(const WorkspaceSnapshot* snapshot) override;
+
+    QTableView* matrixView() const { return m_view; }
+
+private:
+    void updateSummary();
+
+    widgets::ModelMatrixModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QLineEdit* m_filter;
+    QLabel* m_summary;
+    QTableView* m_view;
+    widgets::EmptyState* m_empty;
+    QStackedWidget* m_stack;
+};
+
+} // namespace assay::app
