@@ -115,7 +115,8 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     layout->addWidget(m_nav);
     auto* line = new QFrame(content);
     line->setFrameShape(QFrame::VLine);
-    line->setFrameShadow(QFrame::Sunken);
+    line->setFrameShadow(QFrame::Plain);
+    line->setForegroundRole(QPalette::Mid);
     layout->addWidget(line);
     layout->addLayout(right, 1);
     setCentralWidget(content);

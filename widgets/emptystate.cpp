@@ -4,6 +4,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QPushButton>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace assay::widgets {
@@ -27,19 +28,31 @@ EmptyState::EmptyState(QWidget* parent)
     m_body->setAlignment(Qt::AlignCenter);
     m_body->setWordWrap(true);
     m_body->setTextFormat(Qt::PlainText);
-    m_body->setMaximumWidth(520);
     m_body->setForegroundRole(QPalette::PlaceholderText);
     m_action->hide();
     connect(m_action, &QPushButton::clicked, this, &EmptyState::actionTriggered);
 
+    // The texts sit in a column of bounded width, centred; wrapped labels inside a layout without alignment
+    // flags get their height for the column's width (with alignment flags they would be clipped).
+    auto* column = new QWidget(this);
+    column->setMaximumWidth(540);
+    column->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    auto* texts = new QVBoxLayout(column);
+    texts->setContentsMargins(0, 0, 0, 0);
+    texts->addWidget(m_icon);
+    texts->addSpacing(8);
+    texts->addWidget(m_title);
+    texts->addWidget(m_body);
+    texts->addSpacing(12);
+    texts->addWidget(m_action, 0, Qt::AlignHCenter);
+
+    auto* row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(column, 4);
+    row->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->addStretch(2);
-    layout->addWidget(m_icon, 0, Qt::AlignHCenter);
-    layout->addSpacing(8);
-    layout->addWidget(m_title, 0, Qt::AlignHCenter);
-    layout->addWidget(m_body, 0, Qt::AlignHCenter);
-    layout->addSpacing(12);
-    layout->addWidget(m_action, 0, Qt::AlignHCenter);
+    layout->addLayout(row);
     layout->addStretch(3);
 }
 
