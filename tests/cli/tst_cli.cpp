@@ -208,7 +208,8 @@ void TestCli::initThenCheckFresh()
     CHECK_EXIT(checkSeeded, c, kOk);
 #ifdef ASSAY_HAVE_SAMPLE_SEEDER
     QVERIFY(s.out.contains(QStringLiteral("samples    yes\n")));
-    for (const char* table : { "dataset", "dataset_row", "model", "audit_event" })
+    for (const char* table :
+        { "prompt", "prompt_version", "prompt_label", "dataset", "dataset_row", "model", "audit_event" })
         QVERIFY2(c.out.contains(QRegularExpression(QStringLiteral("\n  %1 +[1-9]").arg(QLatin1String(table)))),
             qPrintable(c.out));
 #else
