@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "samples/samples.h"
 
+#include "catalog/promptjson.h"
 #include "samples/embedded.h"
 #include "storage/datasetrepository.h"
 #include "storage/modelrepository.h"
+#include "storage/promptrepository.h"
 
 #include <nlohmann/json.hpp>
 
@@ -92,6 +94,53 @@ Status seedDatasets(Db& db, const json& root)
     return {};
 }
 
+/// One entry of "prompts" or "chains": meta fields, labels, and the content keys of promptjson.h.
+Status seedPrompt(PromptRepository& repo, const json& p, const std::string& where)
+{
+    if (!p.is_object() || !p.contains("name") || !p["name"].is_string())
+        return badField(where, "\"name\" must be a string");
+    Prompt meta;
+    std::vector<std::string> labels;
+    json content = json::object();
+    try {
+        meta.name = p["name"].get<std::string>();
+        meta.folder = p.value("folder", "");
+        meta.description = p.value("description", "");
+        meta.tags = p.value("tags", std::vector<std::string> {});
+        labels = p.value("labels", std::vector<std::string> {});
+    } catch (const json::exception& e) {
+        return badField(where, e.what());
+    }
+    for (const auto& [key, value] : p.items())
+        if (key != "name" && key != "folder" && key != "description" && key != "tags" && key != "labels")
+            content[key] = value;
+    auto parsed = promptContentFromJson(content);
+    if (!parsed)
+        return badField(where, parsed.error().message);
+    auto v = repo.createPrompt(meta, *parsed, kActor, "Sample content");
+    if (!v)
+        return badField(where, v.error().message);
+    for (const auto& label : labels)
+        if (auto l = repo.setLabel(v->promptId, label, v->number); !l)
+            return badField(where, l.error().message);
+    return {};
+}
+
+Status seedPrompts(Db& db, const json& root)
+{
+    PromptRepository repo(db, kActor);
+    for (const char* key : { "prompts", "chains" }) {
+        if (!root.contains(key))
+            continue;
+        if (!root[key].is_array())
+            return badField("catalog.json", std::string("\"") + key + "\" must be an array");
+        int index = 0;
+        for (const json& p : root[key])
+            ASSAY_TRY(seedPrompt(repo, p, "catalog.json " + std::string(key) + "[" + std::to_string(index++) + "]"));
+    }
+    return {};
+}
+
 Result<json> parse(const char* text, const char* file)
 {
     json j = json::parse(text, nullptr, false);
@@ -115,6 +164,7 @@ Status seedSamples(Db& db)
         return tx.beginError();
     ASSAY_TRY(seedModels(db, *models));
     ASSAY_TRY(seedDatasets(db, *catalog));
+    ASSAY_TRY(seedPrompts(db, *catalog));
     return tx.commit();
 }
 

@@ -233,6 +233,46 @@ SELECT p.name, COALESCE((SELECT v.content FROM prompt_version v WHERE v.prompt_i
        p.tags, p.description, p.id
 FROM prompt p;
 )sql",
+            // v3: the catalog's per-prompt index. prompt_signature.seq is the rowid of the prompt's prompt_fts row
+            // (stable, unlike prompt's implicit rowid) and minhash is the MinHash of its latest text (see
+            // catalog/similarity.h); prompt_signature_band holds its LSH bands for near-duplicate lookups. Prompts
+            // that come from v2 get a seq here and their minhash (NULL until then) when they are next saved.
+            // The search index is rebuilt with rowids = seq, message text as body and tags as words.
+            // Versions become immutable.
+            R"sql(
+CREATE TABLE prompt_signature (
+    seq       INTEGER PRIMARY KEY,
+    prompt_id TEXT NOT NULL UNIQUE REFERENCES prompt(id) ON DELETE CASCADE,
+    minhash   BLOB
+);
+CREATE TABLE prompt_signature_band (
+    seq  INTEGER NOT NULL REFERENCES prompt_signature(seq) ON DELETE CASCADE,
+    band INTEGER NOT NULL,
+    hash INTEGER NOT NULL,
+    PRIMARY KEY (seq, band)
+) WITHOUT ROWID;
+CREATE INDEX prompt_signature_band_hash ON prompt_signature_band(band, hash);
+CREATE INDEX prompt_signature_pending ON prompt_signature(prompt_id) WHERE minhash IS NULL;
+CREATE TRIGGER prompt_signature_unindex AFTER DELETE ON prompt_signature
+BEGIN DELETE FROM prompt_fts WHERE rowid = old.seq; END;
+CREATE TRIGGER prompt_version_immutable BEFORE UPDATE ON prompt_version
+BEGIN SELECT RAISE(ABORT, 'prompt versions are immutable'); END;
+
+INSERT INTO prompt_signature(prompt_id) SELECT id FROM prompt ORDER BY created_at, id;
+DELETE FROM prompt_fts;
+INSERT INTO prompt_fts (rowid, name, body, tags, description, prompt_id)
+SELECT s.seq, p.name,
+       COALESCE((SELECT group_concat(t.value, char(10))
+                 FROM prompt_version v,
+                      json_tree(CASE WHEN json_valid(v.content) THEN v.content ELSE '{}' END) t
+                 WHERE v.prompt_id = p.id
+                   AND v.number = (SELECT MAX(number) FROM prompt_version WHERE prompt_id = p.id)
+                   AND t.key = 'content' AND t.type = 'text'), ''),
+       COALESCE((SELECT group_concat(e.value, ' ')
+                 FROM json_each(CASE WHEN json_valid(p.tags) THEN p.tags ELSE '[]' END) e), ''),
+       p.description, p.id
+FROM prompt p JOIN prompt_signature s ON s.prompt_id = p.id;
+)sql",
         };
         return list;
     }

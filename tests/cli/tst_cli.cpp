@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Drives the real assay-cli executable: every --help, --version, workspace init/check, and the documented exit codes.
 #include "storage/auditlog.h"
+#include "storage/promptrepository.h"
 #include "storage/schema.h"
 #include "storage/workspace.h"
 
@@ -112,8 +113,13 @@ private Q_SLOTS:
     void checkBadFiles();
     void usageErrors_data();
     void usageErrors();
+    void catalogListAndSearch();
+    void catalogShow();
+    void catalogRender();
+    void catalogLabel();
 
 private:
+    QString seededWorkspace(const char* name);
     QTemporaryDir m_dir;
 };
 
@@ -208,7 +214,8 @@ void TestCli::initThenCheckFresh()
     CHECK_EXIT(checkSeeded, c, kOk);
 #ifdef ASSAY_HAVE_SAMPLE_SEEDER
     QVERIFY(s.out.contains(QStringLiteral("samples    yes\n")));
-    for (const char* table : { "dataset", "dataset_row", "model", "audit_event" })
+    for (const char* table :
+        { "prompt", "prompt_version", "prompt_label", "dataset", "dataset_row", "model", "audit_event" })
         QVERIFY2(c.out.contains(QRegularExpression(QStringLiteral("\n  %1 +[1-9]").arg(QLatin1String(table)))),
             qPrintable(c.out));
 #else
@@ -380,6 +387,29 @@ void TestCli::usageErrors_data()
         << QStringList { s("workspace"), s("init"), s("--json"), s("x") } << s("unknown option '--json'");
     QTest::newRow("version with argument") << QStringList { s("--version"), s("now") } << s("unexpected argument");
     QTest::newRow("help with argument") << QStringList { s("--help"), s("me") } << s("unexpected argument 'me'");
+    QTest::newRow("catalog without command") << QStringList { s("catalog") } << s("Usage: assay-cli catalog");
+    QTest::newRow("catalog unknown command")
+        << QStringList { s("catalog"), s("delete") } << s("unknown command 'delete'");
+    QTest::newRow("catalog without workspace")
+        << QStringList { s("catalog"), s("list") } << s("missing option --workspace FILE");
+    QTest::newRow("catalog workspace without file")
+        << QStringList { s("catalog"), s("list"), s("--workspace") } << s("option --workspace needs a value");
+    QTest::newRow("catalog show without name")
+        << QStringList { s("catalog"), s("show"), s("--workspace=a.assay") } << s("missing argument NAME");
+    QTest::newRow("catalog unknown option") << QStringList { s("catalog"), s("list"), s("--workspace"), s("a.assay"),
+        s("--verbose") } << s("unknown option '--verbose'");
+    QTest::newRow("catalog label extra argument")
+        << QStringList { s("catalog"), s("--workspace"), s("a.assay"), s("label"), s("p"), s("1"), s("prod"), s("x") }
+        << s("unexpected argument 'x'");
+    QTest::newRow("catalog label bad version") << QStringList { s("catalog"), s("label"), s("p"), s("one"), s("prod"),
+        s("--workspace"), s("a.assay") } << s("VERSION must be a version number");
+    QTest::newRow("catalog label bad label") << QStringList { s("catalog"), s("label"), s("p"), s("1"), s("Prod!"),
+        s("--workspace"), s("a.assay") } << s("'Prod!' is not a valid label");
+    QTest::newRow("catalog render bad var")
+        << QStringList { s("catalog"), s("render"), s("p"), s("--var"), s("novalue"), s("--workspace"), s("a.assay") }
+        << s("--var takes NAME=VALUE");
+    QTest::newRow("catalog search bad limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), s("-1"),
+        s("--workspace"), s("a.assay") } << s("--limit must be a whole number");
 }
 
 void TestCli::usageErrors()
@@ -392,6 +422,216 @@ void TestCli::usageErrors()
     QVERIFY2(r.out.isEmpty(), describe(args, r).constData());
     // Nothing was created by a rejected command line.
     QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("a.assay"))));
+}
+
+QString TestCli::seededWorkspace(const char* name)
+{
+    const QString file = m_dir.filePath(QString::fromLatin1(name));
+    const QStringList init { QStringLiteral("workspace"), QStringLiteral("init"), file, QStringLiteral("--samples") };
+    const auto r = runCli(init);
+    if (r.code != kOk)
+        qFatal("%s", describe(init, r).constData());
+    return file;
+}
+
+void TestCli::catalogListAndSearch()
+{
+    const QString ws = seededWorkspace("catalog-list.assay");
+    const QStringList list { QStringLiteral("catalog"), QStringLiteral("--workspace"), ws, QStringLiteral("list") };
+    const auto r = runCli(list);
+    CHECK_EXIT(list, r, kOk);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QVERIFY2(r.out.startsWith(QStringLiteral("NAME ")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("\nuk-pm-qa +v1 +dev=1 prod=1 +evaluation/labeled "))),
+        qPrintable(r.out));
+    QCOMPARE(r.out.count(QLatin1Char('\n')), 8); // header + 7 prompts
+
+    const QStringList json { QStringLiteral("catalog"), QStringLiteral("list"), QStringLiteral("--workspace"), ws,
+        QStringLiteral("--json"), QStringLiteral("--tag"), QStringLiteral("facts") };
+    const auto j = runCli(json);
+    CHECK_EXIT(json, j, kOk);
+    const QJsonArray a = QJsonDocument::fromJson(j.out.toUtf8()).array();
+    QCOMPARE(a.size(), 2); // uk-pm-qa and the chain
+    QStringList names;
+    for (const auto& v : a)
+        names << v.toObject().value(QStringLiteral("name")).toString();
+    names.sort();
+    QCOMPARE(names, (QStringList { QStringLiteral("pm-birthplace-distance"), QStringLiteral("uk-pm-qa") }));
+
+    const QStringList folder { QStringLiteral("catalog"), QStringLiteral("list"), QStringLiteral("--workspace=") + ws,
+        QStringLiteral("--folder"), QStringLiteral("evaluation"), QStringLiteral("--label"), QStringLiteral("prod") };
+    const auto f = runCli(folder);
+    CHECK_EXIT(folder, f, kOk);
+    QCOMPARE(f.out.count(QLatin1Char('\n')), 2);
+
+    const QStringList search { QStringLiteral("catalog"), QStringLiteral("search"), QStringLiteral("prime minis"),
+        QStringLiteral("--workspace"), ws, QStringLiteral("--json") };
+    const auto s = runCli(search);
+    CHECK_EXIT(search, s, kOk);
+    const QJsonArray hits = QJsonDocument::fromJson(s.out.toUtf8()).array();
+    QCOMPARE(hits.size(), 2);
+    QVERIFY(hits.at(0).toObject().value(QStringLiteral("score")).toDouble() > 0);
+
+    // FTS syntax is searched for as words: never an error, never a crash.
+    for (const char* q : { "\"unbalanced", "AND", "NEAR(a b)", "walp OR x", "*", "body:x", "')--" }) {
+        const QStringList args { QStringLiteral("catalog"), QStringLiteral("search"), QStringLiteral("--workspace"), ws,
+            QStringLiteral("--"), QString::fromLatin1(q) };
+        const auto e = runCli(args);
+        CHECK_EXIT(args, e, kOk);
+    }
+    const QStringList none { QStringLiteral("catalog"), QStringLiteral("search"), QStringLiteral("zzzqqq"),
+        QStringLiteral("--workspace"), ws };
+    const auto n = runCli(none);
+    CHECK_EXIT(none, n, kOk);
+    QVERIFY(n.out.isEmpty());
+    QVERIFY2(n.err.contains(QStringLiteral("no prompt matches 'zzzqqq'")), qPrintable(n.err));
+
+    const QStringList missing { QStringLiteral("catalog"), QStringLiteral("list"), QStringLiteral("--workspace"),
+        m_dir.filePath(QStringLiteral("nope.assay")) };
+    const auto m = runCli(missing);
+    CHECK_EXIT(missing, m, kCannotOpen);
+    QVERIFY2(m.err.contains(QStringLiteral("does not exist")), qPrintable(m.err));
+}
+
+void TestCli::catalogShow()
+{
+    const QString ws = seededWorkspace("catalog-show.assay");
+    const QStringList show { QStringLiteral("catalog"), QStringLiteral("show"), QStringLiteral("uk-pm-qa@prod"),
+        QStringLiteral("--workspace"), ws };
+    const auto r = runCli(show);
+    CHECK_EXIT(show, r, kOk);
+    QVERIFY(r.out.startsWith(QStringLiteral("prompt       uk-pm-qa\n")));
+    QVERIFY(r.out.contains(QStringLiteral("\nversion      1 of 1\n")));
+    QVERIFY(r.out.contains(QStringLiteral("\nlabels       dev=1 prod=1\n")));
+    QVERIFY(r.out.contains(QStringLiteral("\nvariables    question\n")));
+    QVERIFY(r.out.contains(QStringLiteral("\n[user]\n{{question}}\n")));
+
+    const QStringList json { QStringLiteral("catalog"), QStringLiteral("show"),
+        QStringLiteral("pm-birthplace-distance"), QStringLiteral("--workspace"), ws, QStringLiteral("--json") };
+    const auto j = runCli(json);
+    CHECK_EXIT(json, j, kOk);
+    const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("kind")).toString(), QStringLiteral("chain"));
+    const QJsonObject v = o.value(QStringLiteral("version")).toObject();
+    QCOMPARE(v.value(QStringLiteral("number")).toInt(), 1);
+    QCOMPARE(v.value(QStringLiteral("contentHash")).toString().size(), 64);
+    QCOMPARE(v.value(QStringLiteral("content")).toObject().value(QStringLiteral("steps")).toArray().size(), 3);
+
+    const struct {
+        const char* ref;
+        const char* message;
+    } errors[] = { { "nope", "There is no prompt named 'nope'" }, { "uk-pm-qa@7", "'uk-pm-qa' has no version 7" },
+        { "uk-pm-qa@staging", "'uk-pm-qa' has no label 'staging'" } };
+    for (const auto& e : errors) {
+        const QStringList args { QStringLiteral("catalog"), QStringLiteral("show"), QString::fromLatin1(e.ref),
+            QStringLiteral("--workspace"), ws };
+        const auto x = runCli(args);
+        CHECK_EXIT(args, x, kProblem);
+        QVERIFY2(x.err.contains(QString::fromLatin1(e.message)), qPrintable(x.err));
+        QVERIFY(x.out.isEmpty());
+    }
+}
+
+void TestCli::catalogRender()
+{
+    const QString ws = seededWorkspace("catalog-render.assay");
+    const QStringList render { QStringLiteral("catalog"), QStringLiteral("render"), QStringLiteral("uk-pm-qa@prod"),
+        QStringLiteral("--workspace"), ws, QStringLiteral("--var"), QStringLiteral("question=Who was PM in 1721?") };
+    const auto r = runCli(render);
+    CHECK_EXIT(render, r, kOk);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QVERIFY(r.out.startsWith(QStringLiteral("[system]\nYou are a precise assistant.")));
+    QVERIFY(r.out.contains(QStringLiteral("[user]\nWho was PM in 1721?\n")));
+
+    // Defaults fill what is not given; --var=NAME=VALUE works too; later values win.
+    const QStringList json { QStringLiteral("catalog"), QStringLiteral("render"), QStringLiteral("children-story"),
+        QStringLiteral("--workspace"), ws, QStringLiteral("--var=child=son"), QStringLiteral("--var"),
+        QStringLiteral("age=4"), QStringLiteral("--var"), QStringLiteral("age=7"), QStringLiteral("--json") };
+    const auto j = runCli(json);
+    CHECK_EXIT(json, j, kOk);
+    const QJsonArray messages
+        = QJsonDocument::fromJson(j.out.toUtf8()).object().value(QStringLiteral("messages")).toArray();
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages.at(1).toObject().value(QStringLiteral("content")).toString(),
+        QStringLiteral("Create a short children's story for my 7-year-old son."));
+
+    const QStringList missing { QStringLiteral("catalog"), QStringLiteral("render"),
+        QStringLiteral("judge-helpfulness"), QStringLiteral("--workspace"), ws };
+    const auto m = runCli(missing);
+    CHECK_EXIT(missing, m, kUsage);
+    QVERIFY2(m.err.contains(QStringLiteral("question, answer")), qPrintable(m.err));
+    QVERIFY(m.out.isEmpty());
+
+    const QStringList chain { QStringLiteral("catalog"), QStringLiteral("render"),
+        QStringLiteral("pm-birthplace-distance"), QStringLiteral("--workspace"), ws, QStringLiteral("--var"),
+        QStringLiteral("steps.pm.output=Rishi Sunak"), QStringLiteral("--var"),
+        QStringLiteral("steps.birthplace.output=Southampton, England") };
+    const auto c = runCli(chain);
+    CHECK_EXIT(chain, c, kOk);
+    QVERIFY(c.out.contains(QStringLiteral("## step birthplace\n\n[user]\nWhere was Rishi Sunak born?")));
+    QVERIFY(c.out.contains(QStringLiteral("How far is Southampton, England from London?")));
+    const QStringList chainMissing { QStringLiteral("catalog"), QStringLiteral("render"),
+        QStringLiteral("pm-birthplace-distance"), QStringLiteral("--workspace"), ws };
+    const auto cm = runCli(chainMissing);
+    CHECK_EXIT(chainMissing, cm, kUsage);
+    QVERIFY2(cm.err.contains(QStringLiteral("steps.pm.output")), qPrintable(cm.err));
+    QVERIFY2(cm.err.contains(QStringLiteral("steps.birthplace.output")), qPrintable(cm.err));
+}
+
+void TestCli::catalogLabel()
+{
+    const QString ws = seededWorkspace("catalog-label.assay");
+    {
+        auto db = Workspace::open(ws.toStdString());
+        QVERIFY(db.ok());
+        PromptRepository repo(*db, "tester");
+        auto pm = repo.getByName("uk-pm-qa");
+        QVERIFY(pm.ok());
+        PromptContent c = repo.latestVersion(pm->id)->content;
+        c.messages.back().content = "Question: {{question}}";
+        QVERIFY(repo.saveVersion(pm->id, c, "tester", "prefix").ok());
+    }
+    const QStringList move { QStringLiteral("catalog"), QStringLiteral("label"), QStringLiteral("uk-pm-qa"),
+        QStringLiteral("2"), QStringLiteral("prod"), QStringLiteral("--workspace"), ws };
+    const auto r = runCli(move);
+    CHECK_EXIT(move, r, kOk);
+    QCOMPARE(r.out, QStringLiteral("prod -> uk-pm-qa@2 (was 1)\n"));
+
+    const QStringList json { QStringLiteral("catalog"), QStringLiteral("--workspace"), ws, QStringLiteral("label"),
+        QStringLiteral("uk-pm-qa"), QStringLiteral("1"), QStringLiteral("staging"), QStringLiteral("--json") };
+    const auto j = runCli(json);
+    CHECK_EXIT(json, j, kOk);
+    const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("version")).toInt(), 1);
+    QVERIFY(o.value(QStringLiteral("previous")).isNull());
+
+    const QStringList show { QStringLiteral("catalog"), QStringLiteral("show"), QStringLiteral("uk-pm-qa@prod"),
+        QStringLiteral("--workspace"), ws, QStringLiteral("--json") };
+    const auto s = runCli(show);
+    const QJsonObject so = QJsonDocument::fromJson(s.out.toUtf8()).object();
+    QCOMPARE(so.value(QStringLiteral("version")).toObject().value(QStringLiteral("number")).toInt(), 2);
+    QCOMPARE(so.value(QStringLiteral("labels")).toObject().value(QStringLiteral("staging")).toInt(), 1);
+
+    const QStringList noVersion { QStringLiteral("catalog"), QStringLiteral("label"), QStringLiteral("uk-pm-qa"),
+        QStringLiteral("9"), QStringLiteral("prod"), QStringLiteral("--workspace"), ws };
+    const auto nv = runCli(noVersion);
+    CHECK_EXIT(noVersion, nv, kProblem);
+    QVERIFY2(nv.err.contains(QStringLiteral("'uk-pm-qa' has no version 9")), qPrintable(nv.err));
+
+    // Each move is in the audit trail, and the trail still verifies.
+    auto db = Workspace::open(ws.toStdString());
+    QVERIFY(db.ok());
+    AuditLog audit(*db);
+    QVERIFY(audit.verify().ok());
+    auto events = audit.list("prompt");
+    QVERIFY(events.ok());
+    int moves = 0;
+    for (const auto& e : *events)
+        if (e.action == "prompt.label.move" && e.actor == "assay-cli")
+            ++moves;
+    QCOMPARE(moves, 2);
+    const QStringList check { QStringLiteral("workspace"), QStringLiteral("check"), ws };
+    CHECK_EXIT(check, runCli(check), kOk);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

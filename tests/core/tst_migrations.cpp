@@ -4,6 +4,7 @@
 #include "storage/datasetrepository.h"
 #include "storage/evalrepository.h"
 #include "storage/modelrepository.h"
+#include "storage/promptrepository.h"
 #include "storage/reviewrepository.h"
 #include "storage/runrepository.h"
 #include "storage/schema.h"
@@ -152,8 +153,31 @@ void TestMigrations::fromEveryOlderVersion()
         QVERIFY(*hit->step());
         QCOMPARE(hit->text(0), std::string("p1"));
     }
+    if (version < 3 && schema::latestVersion() >= 3) { // v3 signs the catalog and indexes message text only
+        QCOMPARE(count(db, "SELECT COUNT(*) FROM prompt_signature WHERE prompt_id = 'p1' AND minhash IS NULL"),
+            std::int64_t(1));
+        QCOMPARE(
+            count(db, "SELECT COUNT(*) FROM prompt_fts f JOIN prompt_signature s ON s.seq = f.rowid"), std::int64_t(1));
+        QCOMPARE(count(db, "SELECT COUNT(*) FROM prompt_fts WHERE prompt_fts MATCH 'role'"), std::int64_t(0));
+        QCOMPARE(count(db, "SELECT COUNT(*) FROM prompt_fts WHERE prompt_fts MATCH 'tags:qa'"), std::int64_t(1));
+    }
+    PromptRepository prompts(db);
+    auto prod = prompts.resolve("UK prime minister@prod");
+    ASSAY_VERIFY_OK(prod);
+    QCOMPARE(prod->id, std::string("v1"));
+    QCOMPARE(prod->content.messages.front().content, std::string("Who was the first Walpole?"));
+    QCOMPARE(prompts.search("walp")->size(), std::size_t(1));
+    PromptContent same;
+    same.messages = { { "user", "Who was the first Walpole?" } };
+    QCOMPARE(prompts.nearDuplicates(same)->size(), std::size_t(1));
+
     // And the migrated file takes new writes.
     ASSAY_VERIFY_OK(datasets.addRows("d1", std::vector<DatasetRow>(1)));
+    auto v2 = prompts.saveVersion("p1", same, "new");
+    ASSAY_VERIFY_OK(v2);
+    QCOMPARE(v2->number, 2);
+    ASSAY_VERIFY_OK(prompts.setLabel("p1", "prod", 2));
+    QCOMPARE(prompts.search("walp")->size(), std::size_t(1));
 }
 
 void TestMigrations::failedMigrationKeepsTheOldVersion()

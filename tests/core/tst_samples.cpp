@@ -3,6 +3,7 @@
 #include "storage/auditlog.h"
 #include "storage/datasetrepository.h"
 #include "storage/modelrepository.h"
+#include "storage/promptrepository.h"
 #include "storage/workspace.h"
 
 #include <QTemporaryDir>
@@ -14,6 +15,7 @@ class TestSamples : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void seedsTheSeedsContent();
+    void seedsThePromptsAndTheChain();
     void nestedTransactionRollsBackWithOuter();
     void nestedTransactionRollsBackAlone();
 };
@@ -66,6 +68,57 @@ void TestSamples::seedsTheSeedsContent()
     auto report = Workspace::check(db.path());
     QVERIFY(report.ok());
     QVERIFY(report->healthy());
+}
+
+void TestSamples::seedsThePromptsAndTheChain()
+{
+    QTemporaryDir dir;
+    Db db = freshWorkspace(dir, "p.assay");
+    auto st = seedSamples(db);
+    QVERIFY2(st.ok(), st.ok() ? "" : st.error().describe().c_str());
+
+    PromptRepository prompts(db, "test");
+    auto all = prompts.list();
+    QVERIFY(all.ok());
+    QCOMPARE(all->size(), std::size_t(7)); // six templates and the chain
+    for (const auto& p : *all)
+        QCOMPARE(p.latestVersion, 1);
+
+    auto pm = prompts.resolve("uk-pm-qa@prod");
+    QVERIFY2(pm.ok(), pm.ok() ? "" : pm.error().message.c_str());
+    QCOMPARE(pm->number, 1);
+    QCOMPARE(pm->content.parameters.seed.value_or(0), std::int64_t(42));
+    auto pmMeta = prompts.getByName("uk-pm-qa");
+    QCOMPARE(pmMeta->folder, std::string("evaluation/labeled"));
+    QCOMPARE(pmMeta->tags, (std::vector<std::string> { "qa", "labeled", "facts" }));
+    auto pmLabels = prompts.labels(pmMeta->id);
+    QCOMPARE(pmLabels->size(), std::size_t(2));
+    QCOMPARE(pmLabels->at(0).label, std::string("dev"));
+    QCOMPARE(pmLabels->at(1).label, std::string("prod"));
+
+    auto sentiment = prompts.resolve("sentiment-classify@dev");
+    QVERIFY(sentiment.ok());
+    QCOMPARE(int(sentiment->content.output.kind), int(OutputFormat::Kind::Label));
+    QCOMPARE(sentiment->content.fewShot.size(), std::size_t(2));
+    QVERIFY(!prompts.resolve("sentiment-classify@prod").ok());
+    QCOMPARE(prompts.resolve("children-story")->content.defaults.size(), std::size_t(2));
+
+    auto chain = prompts.getByName("pm-birthplace-distance");
+    QVERIFY(chain.ok());
+    QVERIFY(chain->isChain);
+    auto steps = prompts.latestVersion(chain->id);
+    QCOMPARE(steps->content.steps.size(), std::size_t(3));
+    QCOMPARE(steps->content.steps[1].name, std::string("birthplace"));
+
+    QCOMPARE(prompts.list({ "evaluation", {}, {} })->size(), std::size_t(5));
+    QCOMPARE(prompts.list({ {}, {}, "prod" })->size(), std::size_t(1));
+    QCOMPARE(prompts.search("prime minis")->size(), std::size_t(2)); // uk-pm-qa and the chain
+    QCOMPARE(prompts.search("birthpl lond")->front().prompt.name, std::string("pm-birthplace-distance"));
+
+    AuditLog audit(db);
+    QVERIFY(audit.verify().ok());
+    auto moves = audit.list("prompt", pmMeta->id);
+    QCOMPARE(moves->size(), std::size_t(3)); // created, labelled dev, labelled prod
 }
 
 void TestSamples::nestedTransactionRollsBackWithOuter()

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include "catalogargs.h"
+
+#include "exitcodes.h"
+
+#include <algorithm>
+#include <iomanip>
+
+namespace assay::cli {
+
+std::string CatalogArgs::value(const std::string& option, const std::string& fallback) const
+{
+    auto it = values.find(option);
+    return it == values.end() || it->second.empty() ? fallback : it->second.back();
+}
+
+bool parseCatalogArgs(const std::string& path, const CatalogCommandSpec& spec, const std::vector<std::string>& words,
+    CatalogArgs& args, bool& help, std::ostream& err)
+{
+    const auto fail = [&](const std::string& message) {
+        err << path << ": " << message << "\nRun '" << path << " --help' for usage.\n";
+        return false;
+    };
+    bool optionsEnded = false;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string& word = words[i];
+        if (optionsEnded || word.size() < 2 || word.front() != '-') {
+            args.positionals.push_back(word);
+            continue;
+        }
+        if (word == "--") {
+            optionsEnded = true;
+            continue;
+        }
+        if (word == "--help" || word == "-h") {
+            help = true;
+            continue;
+        }
+        const auto eq = word.find('=');
+        const std::string name = word.substr(0, eq);
+        const auto option = std::find_if(
+            spec.options.begin(), spec.options.end(), [&](const ValueOption& o) { return o.name == name; });
+        if (option != spec.options.end()) {
+            std::string value;
+            if (eq != std::string::npos) {
+                value = word.substr(eq + 1);
+            } else if (i + 1 < words.size()) {
+                value = words[++i];
+            } else {
+                return fail("option " + name + " needs a value (" + option->metavar + ")");
+            }
+            auto& list = args.values[name];
+            if (!list.empty() && !option->repeatable)
+                return fail("option " + name + " given twice");
+            list.push_back(value);
+            continue;
+        }
+        const bool flag = eq == std::string::npos
+            && std::any_of(spec.flags.begin(), spec.flags.end(), [&](const auto& f) { return f.first == word; });
+        if (!flag)
+            return fail("unknown option '" + word + "'");
+        args.flags.insert(word);
+    }
+    if (help)
+        return true;
+    for (const auto& o : spec.options)
+        if (o.required && !args.values.count(o.name))
+            return fail("missing option " + o.name + " " + o.metavar);
+    if (args.positionals.size() < spec.positionals.size())
+        return fail("missing argument " + spec.positionals[args.positionals.size()]);
+    if (args.positionals.size() > spec.positionals.size())
+        return fail("unexpected argument '" + args.positionals[spec.positionals.size()] + "'");
+    return true;
+}
+
+void printColumns(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& rows)
+{
+    std::size_t width = 0;
+    for (const auto& row : rows)
+        width = std::max(width, row.first.size());
+    for (const auto& [left, right] : rows)
+        out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << left << right << '\n';
+}
+
+void printCatalogHelp(const std::string& path, const CatalogCommandSpec& spec, std::ostream& out)
+{
+    out << "Usage: " << path;
+    for (const auto& o : spec.options)
+        if (o.required)
+            out << ' ' << o.name << ' ' << o.metavar;
+    for (const auto& p : spec.positionals)
+        out << ' ' << p;
+    for (const auto& o : spec.options)
+        if (!o.required)
+            out << " [" << o.name << ' ' << o.metavar << (o.repeatable ? "]..." : "]");
+    for (const auto& f : spec.flags)
+        out << " [" << f.first << ']';
+    out << "\n\n" << spec.description << "\n\nOptions:\n";
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& o : spec.options)
+        rows.emplace_back(o.name + " " + o.metavar, o.help + (o.repeatable ? " (repeatable)" : ""));
+    for (const auto& f : spec.flags)
+        rows.push_back(f);
+    rows.emplace_back("-h, --help", "show this help");
+    printColumns(out, rows);
+    out << '\n';
+    printExitCodes(out);
+}
+
+} // namespace assay::cli
