@@ -3,6 +3,7 @@
 
 #include "storage/datasetrepository.h"
 #include "storage/modelrepository.h"
+#include "storage/promptrepository.h"
 #include "storage/workspace.h"
 
 namespace assay::app {
@@ -28,6 +29,44 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
     if (!datasets)
         return datasets.error();
     s.datasets = std::move(*datasets);
+
+    core::PromptRepository prompts(db);
+    auto list = prompts.list();
+    if (!list)
+        return list.error();
+    s.prompts.reserve(list->size());
+    for (core::PromptSummary& summary : *list) {
+        widgets::PromptEntry e;
+        e.id = summary.prompt.id;
+        e.name = summary.prompt.name;
+        e.folder = summary.prompt.folder;
+        e.description = summary.prompt.description;
+        e.tags = summary.prompt.tags;
+        e.isChain = summary.prompt.isChain;
+        e.latestVersion = summary.latestVersion;
+        e.updatedAt = summary.prompt.updatedAt;
+        for (const core::PromptLabel& l : summary.labels)
+            e.labels.push_back(l.label + " → v" + std::to_string(l.versionNumber));
+        auto latest = prompts.latestVersion(e.id);
+        if (!latest)
+            return latest.error();
+        const core::PromptContent& c = latest->content;
+        // As the request sends them: system, then the few-shot examples, then the rest.
+        for (const core::ChatMessage& m : c.messages)
+            if (m.role == "system")
+                e.messages.push_back(m);
+        for (const core::ChatMessage& m : c.fewShot)
+            e.messages.push_back({ "example · " + m.role, m.content });
+        for (const core::ChatMessage& m : c.messages)
+            if (m.role != "system")
+                e.messages.push_back(m);
+        for (const core::ChainStep& step : c.steps) {
+            e.stepNames.push_back(step.name);
+            for (const core::ChatMessage& m : step.messages)
+                e.messages.push_back({ "step " + step.name + " · " + m.role, m.content });
+        }
+        s.prompts.push_back(std::move(e));
+    }
     return s;
 }
 

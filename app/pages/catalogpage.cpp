@@ -109,6 +109,7 @@ CatalogPage::CatalogPage(QWidget* parent)
     m_list->verticalHeader()->hide();
     m_list->horizontalHeader()->setStretchLastSection(true);
     m_list->setAlternatingRowColors(true);
+    m_list->setColumnHidden(widgets::PromptListModel::Folder, true); // the folder tree shows it
     m_list->setObjectName(QStringLiteral("catalogList"));
     connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &CatalogPage::showDetails);
 
