@@ -7,17 +7,17 @@
 namespace assay::app {
 
 namespace {
-    const QString kRecent = QStringLiteral("workspace/recent");
-    const QString kLast = QStringLiteral("workspace/last");
-    const QString kOffline = QStringLiteral("network/offline");
-    const QString kPage = QStringLiteral("window/page");
-    const QString kGeometry = QStringLiteral("window/geometry");
-    const QString kState = QStringLiteral("window/state");
+const QString kRecent = QStringLiteral("workspace/recent");
+const QString kLast = QStringLiteral("workspace/last");
+const QString kOffline = QStringLiteral("network/offline");
+const QString kPage = QStringLiteral("window/page");
+const QString kGeometry = QStringLiteral("window/geometry");
+const QString kState = QStringLiteral("window/state");
 } // namespace
 
 AppSettings::AppSettings()
     : m_settings(std::make_unique<QSettings>(
-          QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Assay"), QStringLiteral("Assay")))
+        QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Assay"), QStringLiteral("Assay")))
 {
 }
 
@@ -26,7 +26,10 @@ AppSettings::AppSettings(const QString& iniFile)
 {
 }
 
-QStringList AppSettings::recentWorkspaces() const { return m_settings->value(kRecent).toStringList(); }
+QStringList AppSettings::recentWorkspaces() const
+{
+    return m_settings->value(kRecent).toStringList();
+}
 
 void AppSettings::addRecentWorkspace(const QString& path)
 {
@@ -45,19 +48,46 @@ void AppSettings::removeRecentWorkspace(const QString& path)
     m_settings->setValue(kRecent, list);
 }
 
-void AppSettings::clearRecentWorkspaces() { m_settings->remove(kRecent); }
+void AppSettings::clearRecentWorkspaces()
+{
+    m_settings->remove(kRecent);
+}
 
-QString AppSettings::lastWorkspace() const { return m_settings->value(kLast).toString(); }
-void AppSettings::setLastWorkspace(const QString& path) { m_settings->setValue(kLast, path); }
+QString AppSettings::lastWorkspace() const
+{
+    return m_settings->value(kLast).toString();
+}
+void AppSettings::setLastWorkspace(const QString& path)
+{
+    m_settings->setValue(kLast, path);
+}
 
-bool AppSettings::offline() const { return m_settings->value(kOffline, false).toBool(); }
-void AppSettings::setOffline(bool offline) { m_settings->setValue(kOffline, offline); }
+bool AppSettings::offline() const
+{
+    return m_settings->value(kOffline, false).toBool();
+}
+void AppSettings::setOffline(bool offline)
+{
+    m_settings->setValue(kOffline, offline);
+}
 
-int AppSettings::lastPage() const { return m_settings->value(kPage, 0).toInt(); }
-void AppSettings::setLastPage(int page) { m_settings->setValue(kPage, page); }
+int AppSettings::lastPage() const
+{
+    return m_settings->value(kPage, 0).toInt();
+}
+void AppSettings::setLastPage(int page)
+{
+    m_settings->setValue(kPage, page);
+}
 
-QByteArray AppSettings::windowGeometry() const { return m_settings->value(kGeometry).toByteArray(); }
-QByteArray AppSettings::windowState() const { return m_settings->value(kState).toByteArray(); }
+QByteArray AppSettings::windowGeometry() const
+{
+    return m_settings->value(kGeometry).toByteArray();
+}
+QByteArray AppSettings::windowState() const
+{
+    return m_settings->value(kState).toByteArray();
+}
 
 void AppSettings::setWindowGeometry(const QByteArray& geometry, const QByteArray& state)
 {
@@ -71,6 +101,9 @@ QString AppSettings::defaultWorkspacePath()
     return QDir(dir).filePath(QStringLiteral("Sample.assay"));
 }
 
-void AppSettings::sync() { m_settings->sync(); }
+void AppSettings::sync()
+{
+    m_settings->sync();
+}
 
 } // namespace assay::app

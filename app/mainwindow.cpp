@@ -31,14 +31,14 @@
 namespace assay::app {
 
 namespace {
-    const QString kFilter = QObject::tr("Assay workspaces (*.assay);;All files (*)");
+const QString kFilter = QObject::tr("Assay workspaces (*.assay);;All files (*)");
 
-    QString withSuffix(QString path)
-    {
-        if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
-            path += QStringLiteral(".assay");
-        return path;
-    }
+QString withSuffix(QString path)
+{
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".assay");
+    return path;
+}
 } // namespace
 
 MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QWidget* parent)
@@ -236,10 +236,22 @@ void MainWindow::showPage(int index)
     m_nav->setCurrentRow(index);
 }
 
-int MainWindow::currentPage() const { return m_stack->currentIndex(); }
-Page* MainWindow::page(int index) const { return m_pages.at(static_cast<std::size_t>(index)); }
-QString MainWindow::statusWorkspaceText() const { return m_workspaceLabel->text(); }
-bool MainWindow::offline() const { return m_offlineAction->isChecked(); }
+int MainWindow::currentPage() const
+{
+    return m_stack->currentIndex();
+}
+Page* MainWindow::page(int index) const
+{
+    return m_pages.at(static_cast<std::size_t>(index));
+}
+QString MainWindow::statusWorkspaceText() const
+{
+    return m_workspaceLabel->text();
+}
+bool MainWindow::offline() const
+{
+    return m_offlineAction->isChecked();
+}
 
 QString MainWindow::dialogFolder() const
 {
@@ -312,9 +324,8 @@ void MainWindow::onOpened(const WorkspaceSnapshot& snapshot)
     rebuildRecentMenu();
     setWindowTitle(tr("%1 — Assay").arg(QFileInfo(path).completeBaseName()));
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(path)));
-    m_workspaceLabel->setToolTip(tr("Schema version %1 · id %2")
-                                     .arg(snapshot.schemaVersion)
-                                     .arg(QString::fromStdString(snapshot.workspaceId)));
+    m_workspaceLabel->setToolTip(
+        tr("Schema version %1 · id %2").arg(snapshot.schemaVersion).arg(QString::fromStdString(snapshot.workspaceId)));
     for (Page* p : m_pages)
         p->showWorkspace(&*m_snapshot);
     if (snapshot.createdNow && snapshot.count("prompt") + snapshot.count("dataset") > 0)

@@ -100,13 +100,13 @@ WorkspaceController::WorkspaceController(QObject* parent)
 
 WorkspaceController::~WorkspaceController()
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
 
-template <typename F>
-void WorkspaceController::post(const QString& activity, F&& work)
+template <typename F> void WorkspaceController::post(const QString& activity, F&& work)
 {
     if (m_pending++ == 0)
         Q_EMIT busyChanged(true, activity);
@@ -138,20 +138,19 @@ void WorkspaceController::finishRequest()
 }
 
 namespace {
-    // Wraps a request so its error message is the full user sentence.
-    template <typename F>
-    auto described(F f, QString action, QString path)
-    {
-        return [f = std::move(f), action = std::move(action), path = std::move(path)](
-                   WorkspaceWorker& w) -> core::Result<WorkspaceSnapshot> {
-            auto r = f(w);
-            if (r)
-                return r;
-            core::Error e = r.error();
-            e.message = WorkspaceController::describe(r.error(), action, path).toStdString();
-            return e;
-        };
-    }
+// Wraps a request so its error message is the full user sentence.
+template <typename F> auto described(F f, QString action, QString path)
+{
+    return [f = std::move(f), action = std::move(action), path = std::move(path)](
+               WorkspaceWorker& w) -> core::Result<WorkspaceSnapshot> {
+        auto r = f(w);
+        if (r)
+            return r;
+        core::Error e = r.error();
+        e.message = WorkspaceController::describe(r.error(), action, path).toStdString();
+        return e;
+    };
+}
 } // namespace
 
 void WorkspaceController::open(const QString& path)
@@ -190,7 +189,8 @@ QString WorkspaceController::describe(const core::Error& error, const QString& a
     // Core's messages are complete sentences that name the file; add what the user can do about it.
     QString text = QString::fromStdString(error.message);
     if (text.isEmpty())
-        text = tr("“%1” failed (%2).").arg(QDir::toNativeSeparators(path), QLatin1String(core::errorCodeName(error.code)));
+        text = tr("“%1” failed (%2).")
+                   .arg(QDir::toNativeSeparators(path), QLatin1String(core::errorCodeName(error.code)));
     if (!text.isEmpty())
         text[0] = text[0].toUpper();
     if (!text.endsWith(QLatin1Char('.')))

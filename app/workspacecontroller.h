@@ -46,8 +46,7 @@ Q_SIGNALS:
     void busyChanged(bool busy, const QString& activity);
 
 private:
-    template <typename F>
-    void post(const QString& activity, F&& work);
+    template <typename F> void post(const QString& activity, F&& work);
     void finishRequest();
 
     QThread m_thread;

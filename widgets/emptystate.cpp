@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "emptystate.h"
 
+#include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
 #include <QPushButton>
-#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace assay::widgets {
@@ -56,9 +56,18 @@ EmptyState::EmptyState(QWidget* parent)
     layout->addStretch(3);
 }
 
-void EmptyState::setIcon(const QIcon& icon) { m_icon->setPixmap(icon.pixmap(QSize(64, 64))); }
-void EmptyState::setTitle(const QString& title) { m_title->setText(title); }
-void EmptyState::setBody(const QString& body) { m_body->setText(body); }
+void EmptyState::setIcon(const QIcon& icon)
+{
+    m_icon->setPixmap(icon.pixmap(QSize(64, 64)));
+}
+void EmptyState::setTitle(const QString& title)
+{
+    m_title->setText(title);
+}
+void EmptyState::setBody(const QString& body)
+{
+    m_body->setText(body);
+}
 
 void EmptyState::setActionText(const QString& text)
 {
@@ -66,7 +75,13 @@ void EmptyState::setActionText(const QString& text)
     m_action->setVisible(!text.isEmpty());
 }
 
-QString EmptyState::title() const { return m_title->text(); }
-QString EmptyState::body() const { return m_body->text(); }
+QString EmptyState::title() const
+{
+    return m_title->text();
+}
+QString EmptyState::body() const
+{
+    return m_body->text();
+}
 
 } // namespace assay::widgets

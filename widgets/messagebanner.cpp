@@ -46,7 +46,10 @@ void MessageBanner::showMessage(Kind kind, const QString& text)
     show();
 }
 
-QString MessageBanner::text() const { return m_text->text(); }
+QString MessageBanner::text() const
+{
+    return m_text->text();
+}
 
 void MessageBanner::applyColors()
 {

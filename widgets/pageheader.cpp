@@ -32,8 +32,17 @@ PageHeader::PageHeader(const QString& title, const QString& subtitle, QWidget* p
     layout->addLayout(m_actions);
 }
 
-void PageHeader::setSubtitle(const QString& subtitle) { m_subtitle->setText(subtitle); }
-QString PageHeader::title() const { return m_title->text(); }
-void PageHeader::addAction(QWidget* widget) { m_actions->addWidget(widget); }
+void PageHeader::setSubtitle(const QString& subtitle)
+{
+    m_subtitle->setText(subtitle);
+}
+QString PageHeader::title() const
+{
+    return m_title->text();
+}
+void PageHeader::addAction(QWidget* widget)
+{
+    m_actions->addWidget(widget);
+}
 
 } // namespace assay::widgets

@@ -152,8 +152,14 @@ CatalogPage::CatalogPage(QWidget* parent)
 
 CatalogPage::~CatalogPage() = default;
 
-QString CatalogPage::title() const { return tr("Catalog"); }
-QIcon CatalogPage::icon() const { return style()->standardIcon(QStyle::SP_FileDialogDetailedView); }
+QString CatalogPage::title() const
+{
+    return tr("Catalog");
+}
+QIcon CatalogPage::icon() const
+{
+    return style()->standardIcon(QStyle::SP_FileDialogDetailedView);
+}
 
 void CatalogPage::showWorkspace(const WorkspaceSnapshot* snapshot)
 {
@@ -216,7 +222,10 @@ void CatalogPage::selectPrompt(const QString& name)
         }
 }
 
-int CatalogPage::visiblePromptCount() const { return m_filter->rowCount(); }
+int CatalogPage::visiblePromptCount() const
+{
+    return m_filter->rowCount();
+}
 
 void CatalogPage::showDetails()
 {

@@ -69,8 +69,14 @@ ModelsPage::ModelsPage(QWidget* parent)
     m_summary->setForegroundRole(QPalette::PlaceholderText);
 }
 
-QString ModelsPage::title() const { return tr("Models & Runner"); }
-QIcon ModelsPage::icon() const { return style()->standardIcon(QStyle::SP_ComputerIcon); }
+QString ModelsPage::title() const
+{
+    return tr("Models & Runner");
+}
+QIcon ModelsPage::icon() const
+{
+    return style()->standardIcon(QStyle::SP_ComputerIcon);
+}
 
 void ModelsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
 {
@@ -94,10 +100,8 @@ void ModelsPage::updateSummary()
     int open = 0;
     for (int i = 0; i < m_model->rowCount(); ++i)
         open += m_model->modelAt(i).openWeights ? 1 : 0;
-    m_summary->setText(tr("%1 of %2 models shown · %3 with open weights")
-                           .arg(m_proxy->rowCount())
-                           .arg(m_model->rowCount())
-                           .arg(open));
+    m_summary->setText(
+        tr("%1 of %2 models shown · %3 with open weights").arg(m_proxy->rowCount()).arg(m_model->rowCount()).arg(open));
 }
 
 } // namespace assay::app

@@ -9,20 +9,20 @@
 namespace assay::core {
 
 namespace {
-    /// "steps.pm.output" -> "pm"; "" when the name is not a step reference at all.
-    std::string referencedStep(const std::string& name, bool& wellFormed)
-    {
-        wellFormed = true;
-        if (name.rfind("steps.", 0) != 0)
-            return {};
-        const std::string rest = name.substr(6);
-        const auto dot = rest.rfind('.');
-        if (dot == std::string::npos || rest.substr(dot + 1) != "output" || dot == 0) {
-            wellFormed = false;
-            return rest;
-        }
-        return rest.substr(0, dot);
+/// "steps.pm.output" -> "pm"; "" when the name is not a step reference at all.
+std::string referencedStep(const std::string& name, bool& wellFormed)
+{
+    wellFormed = true;
+    if (name.rfind("steps.", 0) != 0)
+        return {};
+    const std::string rest = name.substr(6);
+    const auto dot = rest.rfind('.');
+    if (dot == std::string::npos || rest.substr(dot + 1) != "output" || dot == 0) {
+        wellFormed = false;
+        return rest;
     }
+    return rest.substr(0, dot);
+}
 } // namespace
 
 Status validateChain(const PromptContent& content)

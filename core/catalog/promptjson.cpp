@@ -11,132 +11,132 @@ using nlohmann::json;
 
 namespace {
 
-    json messagesToJson(const std::vector<ChatMessage>& messages)
-    {
-        json a = json::array();
-        for (const auto& m : messages)
-            a.push_back(json { { "content", m.content }, { "role", m.role } });
-        return a;
-    }
+json messagesToJson(const std::vector<ChatMessage>& messages)
+{
+    json a = json::array();
+    for (const auto& m : messages)
+        a.push_back(json { { "content", m.content }, { "role", m.role } });
+    return a;
+}
 
-    json parametersToJson(const ModelParameters& p)
-    {
-        json j = json::object();
-        if (p.temperature)
-            j["temperature"] = *p.temperature;
-        if (p.topP)
-            j["top_p"] = *p.topP;
-        if (p.maxTokens)
-            j["max_tokens"] = *p.maxTokens;
-        if (!p.stop.empty())
-            j["stop"] = p.stop;
-        if (p.seed)
-            j["seed"] = *p.seed;
-        return j;
-    }
+json parametersToJson(const ModelParameters& p)
+{
+    json j = json::object();
+    if (p.temperature)
+        j["temperature"] = *p.temperature;
+    if (p.topP)
+        j["top_p"] = *p.topP;
+    if (p.maxTokens)
+        j["max_tokens"] = *p.maxTokens;
+    if (!p.stop.empty())
+        j["stop"] = p.stop;
+    if (p.seed)
+        j["seed"] = *p.seed;
+    return j;
+}
 
-    const char* outputKindName(OutputFormat::Kind k)
-    {
-        switch (k) {
-        case OutputFormat::Kind::Plain:
-            return "plain";
-        case OutputFormat::Kind::Json:
-            return "json";
-        case OutputFormat::Kind::Label:
-            return "label";
-        }
+const char* outputKindName(OutputFormat::Kind k)
+{
+    switch (k) {
+    case OutputFormat::Kind::Plain:
         return "plain";
+    case OutputFormat::Kind::Json:
+        return "json";
+    case OutputFormat::Kind::Label:
+        return "label";
     }
+    return "plain";
+}
 
-    Error fieldError(const std::string& field, const std::string& what)
-    {
-        return makeError(ErrorCode::Invalid, "Field '" + field + "' " + what);
+Error fieldError(const std::string& field, const std::string& what)
+{
+    return makeError(ErrorCode::Invalid, "Field '" + field + "' " + what);
+}
+
+Status checkKeys(const json& j, const std::string& where, std::initializer_list<const char*> allowed)
+{
+    if (!j.is_object())
+        return fieldError(where.empty() ? "(root)" : where, "must be an object");
+    std::set<std::string> ok(allowed.begin(), allowed.end());
+    for (const auto& [key, value] : j.items()) {
+        (void)value;
+        if (!ok.count(key))
+            return fieldError(where.empty() ? key : where + "." + key, "is not a known field");
     }
+    return {};
+}
 
-    Status checkKeys(const json& j, const std::string& where, std::initializer_list<const char*> allowed)
-    {
-        if (!j.is_object())
-            return fieldError(where.empty() ? "(root)" : where, "must be an object");
-        std::set<std::string> ok(allowed.begin(), allowed.end());
-        for (const auto& [key, value] : j.items()) {
-            (void)value;
-            if (!ok.count(key))
-                return fieldError(where.empty() ? key : where + "." + key, "is not a known field");
-        }
-        return {};
+Result<std::vector<ChatMessage>> parseMessages(const json& j, const std::string& where)
+{
+    if (!j.is_array())
+        return fieldError(where, "must be an array of {role, content} messages");
+    std::vector<ChatMessage> out;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const std::string at = where + "[" + std::to_string(i) + "]";
+        ASSAY_TRY(checkKeys(j[i], at, { "role", "content" }));
+        if (!j[i].contains("role") || !j[i]["role"].is_string())
+            return fieldError(at + ".role", "must be a string");
+        const std::string role = j[i]["role"].get<std::string>();
+        if (role != "system" && role != "user" && role != "assistant")
+            return fieldError(at + ".role", "must be system, user or assistant (got '" + role + "')");
+        if (!j[i].contains("content") || !j[i]["content"].is_string())
+            return fieldError(at + ".content", "must be a string");
+        out.push_back(ChatMessage { role, j[i]["content"].get<std::string>() });
     }
+    return out;
+}
 
-    Result<std::vector<ChatMessage>> parseMessages(const json& j, const std::string& where)
-    {
-        if (!j.is_array())
-            return fieldError(where, "must be an array of {role, content} messages");
-        std::vector<ChatMessage> out;
-        for (std::size_t i = 0; i < j.size(); ++i) {
-            const std::string at = where + "[" + std::to_string(i) + "]";
-            ASSAY_TRY(checkKeys(j[i], at, { "role", "content" }));
-            if (!j[i].contains("role") || !j[i]["role"].is_string())
-                return fieldError(at + ".role", "must be a string");
-            const std::string role = j[i]["role"].get<std::string>();
-            if (role != "system" && role != "user" && role != "assistant")
-                return fieldError(at + ".role", "must be system, user or assistant (got '" + role + "')");
-            if (!j[i].contains("content") || !j[i]["content"].is_string())
-                return fieldError(at + ".content", "must be a string");
-            out.push_back(ChatMessage { role, j[i]["content"].get<std::string>() });
-        }
-        return out;
-    }
-
-    Result<ModelParameters> parseParameters(const json& j, const std::string& where)
-    {
-        ASSAY_TRY(checkKeys(j, where, { "temperature", "top_p", "max_tokens", "stop", "seed" }));
-        ModelParameters p;
-        auto number = [&](const char* key) -> Result<std::optional<double>> {
-            if (!j.contains(key) || j[key].is_null())
-                return std::optional<double> {};
-            if (!j[key].is_number())
-                return fieldError(where + "." + key, "must be a number");
-            return std::optional<double>(j[key].get<double>());
-        };
-        auto integer = [&](const char* key) -> Result<std::optional<std::int64_t>> {
-            if (!j.contains(key) || j[key].is_null())
-                return std::optional<std::int64_t> {};
-            if (!j[key].is_number_integer())
-                return fieldError(where + "." + key, "must be an integer");
-            return std::optional<std::int64_t>(j[key].get<std::int64_t>());
-        };
-        auto t = number("temperature");
-        if (!t)
-            return t.error();
-        p.temperature = *t;
-        auto tp = number("top_p");
-        if (!tp)
-            return tp.error();
-        p.topP = *tp;
-        auto mt = integer("max_tokens");
-        if (!mt)
-            return mt.error();
-        p.maxTokens = *mt;
-        auto sd = integer("seed");
-        if (!sd)
-            return sd.error();
-        p.seed = *sd;
-        if (j.contains("stop")) {
-            if (!j["stop"].is_array())
+Result<ModelParameters> parseParameters(const json& j, const std::string& where)
+{
+    ASSAY_TRY(checkKeys(j, where, { "temperature", "top_p", "max_tokens", "stop", "seed" }));
+    ModelParameters p;
+    auto number = [&](const char* key) -> Result<std::optional<double>> {
+        if (!j.contains(key) || j[key].is_null())
+            return std::optional<double> {};
+        if (!j[key].is_number())
+            return fieldError(where + "." + key, "must be a number");
+        return std::optional<double>(j[key].get<double>());
+    };
+    auto integer = [&](const char* key) -> Result<std::optional<std::int64_t>> {
+        if (!j.contains(key) || j[key].is_null())
+            return std::optional<std::int64_t> {};
+        if (!j[key].is_number_integer())
+            return fieldError(where + "." + key, "must be an integer");
+        return std::optional<std::int64_t>(j[key].get<std::int64_t>());
+    };
+    auto t = number("temperature");
+    if (!t)
+        return t.error();
+    p.temperature = *t;
+    auto tp = number("top_p");
+    if (!tp)
+        return tp.error();
+    p.topP = *tp;
+    auto mt = integer("max_tokens");
+    if (!mt)
+        return mt.error();
+    p.maxTokens = *mt;
+    auto sd = integer("seed");
+    if (!sd)
+        return sd.error();
+    p.seed = *sd;
+    if (j.contains("stop")) {
+        if (!j["stop"].is_array())
+            return fieldError(where + ".stop", "must be an array of strings");
+        for (const auto& s : j["stop"]) {
+            if (!s.is_string())
                 return fieldError(where + ".stop", "must be an array of strings");
-            for (const auto& s : j["stop"]) {
-                if (!s.is_string())
-                    return fieldError(where + ".stop", "must be an array of strings");
-                p.stop.push_back(s.get<std::string>());
-            }
+            p.stop.push_back(s.get<std::string>());
         }
-        if (p.temperature && (*p.temperature < 0 || *p.temperature > 2))
-            return fieldError(where + ".temperature", "must be between 0 and 2");
-        if (p.topP && (*p.topP <= 0 || *p.topP > 1))
-            return fieldError(where + ".top_p", "must be in (0, 1]");
-        if (p.maxTokens && *p.maxTokens <= 0)
-            return fieldError(where + ".max_tokens", "must be positive");
-        return p;
     }
+    if (p.temperature && (*p.temperature < 0 || *p.temperature > 2))
+        return fieldError(where + ".temperature", "must be between 0 and 2");
+    if (p.topP && (*p.topP <= 0 || *p.topP > 1))
+        return fieldError(where + ".top_p", "must be in (0, 1]");
+    if (p.maxTokens && *p.maxTokens <= 0)
+        return fieldError(where + ".max_tokens", "must be positive");
+    return p;
+}
 
 } // namespace
 
@@ -270,7 +270,10 @@ std::string canonicalContentJson(const PromptContent& content)
     return promptContentToJson(content).dump();
 }
 
-std::string contentHash(const PromptContent& content) { return sha256Hex(canonicalContentJson(content)); }
+std::string contentHash(const PromptContent& content)
+{
+    return sha256Hex(canonicalContentJson(content));
+}
 
 std::string promptSearchText(const PromptContent& content)
 {

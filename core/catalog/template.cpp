@@ -9,101 +9,100 @@ namespace assay::core {
 
 namespace {
 
-    std::string trimCopy(std::string_view s)
-    {
-        std::size_t b = 0;
-        std::size_t e = s.size();
-        while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-            ++b;
-        while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-            --e;
-        return std::string(s.substr(b, e - b));
-    }
+std::string trimCopy(std::string_view s)
+{
+    std::size_t b = 0;
+    std::size_t e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
+        ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
+        --e;
+    return std::string(s.substr(b, e - b));
+}
 
-    std::string where(std::string_view text, std::size_t offset)
-    {
-        std::size_t line = 1;
-        std::size_t col = 1;
-        for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
+std::string where(std::string_view text, std::size_t offset)
+{
+    std::size_t line = 1;
+    std::size_t col = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
         }
-        return "line " + std::to_string(line) + ", column " + std::to_string(col);
     }
+    return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
 
-    bool validName(std::string_view n)
-    {
-        if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
-            return false;
-        return std::all_of(n.begin(), n.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-        });
-    }
+bool validName(std::string_view n)
+{
+    if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
+        return false;
+    return std::all_of(n.begin(), n.end(),
+        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; });
+}
 
-    /// Splits "a | b("x|y") | c" on '|' outside double quotes.
-    std::vector<std::string> splitPipes(std::string_view inner)
-    {
-        std::vector<std::string> parts;
-        std::string cur;
-        bool quoted = false;
-        for (std::size_t i = 0; i < inner.size(); ++i) {
-            const char c = inner[i];
-            if (c == '"' && (i == 0 || inner[i - 1] != '\\'))
-                quoted = !quoted;
-            if (c == '|' && !quoted) {
-                parts.push_back(trimCopy(cur));
-                cur.clear();
-            } else {
-                cur += c;
-            }
+/// Splits "a | b("x|y") | c" on '|' outside double quotes.
+std::vector<std::string> splitPipes(std::string_view inner)
+{
+    std::vector<std::string> parts;
+    std::string cur;
+    bool quoted = false;
+    for (std::size_t i = 0; i < inner.size(); ++i) {
+        const char c = inner[i];
+        if (c == '"' && (i == 0 || inner[i - 1] != '\\'))
+            quoted = !quoted;
+        if (c == '|' && !quoted) {
+            parts.push_back(trimCopy(cur));
+            cur.clear();
+        } else {
+            cur += c;
         }
-        parts.push_back(trimCopy(cur));
-        return parts;
     }
+    parts.push_back(trimCopy(cur));
+    return parts;
+}
 
-    /// default("text") -> text; nullopt when the filter is not a well-formed default(...).
-    std::optional<std::string> defaultArgument(const std::string& filter)
-    {
-        if (filter.rfind("default(", 0) != 0 || filter.back() != ')')
-            return std::nullopt;
-        const std::string arg = trimCopy(std::string_view(filter).substr(8, filter.size() - 9));
-        if (arg.size() < 2 || arg.front() != '"' || arg.back() != '"')
-            return std::nullopt;
-        std::string out;
-        for (std::size_t i = 1; i + 1 < arg.size(); ++i) {
-            if (arg[i] == '\\' && i + 2 < arg.size())
-                ++i;
-            out += arg[i];
-        }
-        return out;
+/// default("text") -> text; nullopt when the filter is not a well-formed default(...).
+std::optional<std::string> defaultArgument(const std::string& filter)
+{
+    if (filter.rfind("default(", 0) != 0 || filter.back() != ')')
+        return std::nullopt;
+    const std::string arg = trimCopy(std::string_view(filter).substr(8, filter.size() - 9));
+    if (arg.size() < 2 || arg.front() != '"' || arg.back() != '"')
+        return std::nullopt;
+    std::string out;
+    for (std::size_t i = 1; i + 1 < arg.size(); ++i) {
+        if (arg[i] == '\\' && i + 2 < arg.size())
+            ++i;
+        out += arg[i];
     }
+    return out;
+}
 
-    bool knownFilter(const std::string& f)
-    {
-        return f == "upper" || f == "lower" || f == "trim" || f == "json" || defaultArgument(f).has_value();
-    }
+bool knownFilter(const std::string& f)
+{
+    return f == "upper" || f == "lower" || f == "trim" || f == "json" || defaultArgument(f).has_value();
+}
 
-    std::string applyFilter(const std::string& filter, std::string value)
-    {
-        if (filter == "upper") {
-            std::transform(value.begin(), value.end(), value.begin(),
-                [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        } else if (filter == "lower") {
-            std::transform(value.begin(), value.end(), value.begin(),
-                [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        } else if (filter == "trim") {
-            value = trimCopy(value);
-        } else if (filter == "json") {
-            value = nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        } else if (auto d = defaultArgument(filter); d && value.empty()) {
-            value = *d;
-        }
-        return value;
+std::string applyFilter(const std::string& filter, std::string value)
+{
+    if (filter == "upper") {
+        std::transform(value.begin(), value.end(), value.begin(),
+            [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    } else if (filter == "lower") {
+        std::transform(value.begin(), value.end(), value.begin(),
+            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    } else if (filter == "trim") {
+        value = trimCopy(value);
+    } else if (filter == "json") {
+        value = nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else if (auto d = defaultArgument(filter); d && value.empty()) {
+        value = *d;
     }
+    return value;
+}
 
 } // namespace
 
@@ -159,51 +158,50 @@ Result<std::vector<std::string>> templateVariables(std::string_view text)
 }
 
 namespace {
-    Status renderInto(std::string_view text, const std::map<std::string, std::string>& values, std::string& out,
-        std::vector<std::string>& missing)
-    {
-        auto parsed = parseTemplate(text);
-        if (!parsed)
-            return parsed.error();
-        std::size_t last = 0;
-        auto appendLiteral = [&](std::string_view lit) {
-            // "\{{" renders as "{{"
-            std::size_t p = 0;
-            std::size_t q;
-            while ((q = lit.find("\\{{", p)) != std::string_view::npos) {
-                out.append(lit.substr(p, q - p));
-                out += "{{";
-                p = q + 3;
-            }
-            out.append(lit.substr(p));
-        };
-        for (const auto& ph : *parsed) {
-            appendLiteral(text.substr(last, ph.offset - last));
-            last = ph.offset + ph.length;
-            auto it = values.find(ph.name);
-            if (it == values.end() && !ph.hasDefault) {
-                if (std::find(missing.begin(), missing.end(), ph.name) == missing.end())
-                    missing.push_back(ph.name);
-                continue;
-            }
-            std::string value = it == values.end() ? std::string() : it->second;
-            for (const auto& f : ph.filters)
-                value = applyFilter(f, std::move(value));
-            out += value;
+Status renderInto(std::string_view text, const std::map<std::string, std::string>& values, std::string& out,
+    std::vector<std::string>& missing)
+{
+    auto parsed = parseTemplate(text);
+    if (!parsed)
+        return parsed.error();
+    std::size_t last = 0;
+    auto appendLiteral = [&](std::string_view lit) {
+        // "\{{" renders as "{{"
+        std::size_t p = 0;
+        std::size_t q;
+        while ((q = lit.find("\\{{", p)) != std::string_view::npos) {
+            out.append(lit.substr(p, q - p));
+            out += "{{";
+            p = q + 3;
         }
-        appendLiteral(text.substr(last));
-        return {};
+        out.append(lit.substr(p));
+    };
+    for (const auto& ph : *parsed) {
+        appendLiteral(text.substr(last, ph.offset - last));
+        last = ph.offset + ph.length;
+        auto it = values.find(ph.name);
+        if (it == values.end() && !ph.hasDefault) {
+            if (std::find(missing.begin(), missing.end(), ph.name) == missing.end())
+                missing.push_back(ph.name);
+            continue;
+        }
+        std::string value = it == values.end() ? std::string() : it->second;
+        for (const auto& f : ph.filters)
+            value = applyFilter(f, std::move(value));
+        out += value;
     }
+    appendLiteral(text.substr(last));
+    return {};
+}
 
-    Error missingError(const std::vector<std::string>& missing)
-    {
-        std::string names;
-        for (const auto& n : missing)
-            names += (names.empty() ? "" : ", ") + n;
-        return makeError(ErrorCode::Invalid,
-            std::string(missing.size() == 1 ? "Missing value for variable " : "Missing values for variables ")
-                + names);
-    }
+Error missingError(const std::vector<std::string>& missing)
+{
+    std::string names;
+    for (const auto& n : missing)
+        names += (names.empty() ? "" : ", ") + n;
+    return makeError(ErrorCode::Invalid,
+        std::string(missing.size() == 1 ? "Missing value for variable " : "Missing values for variables ") + names);
+}
 } // namespace
 
 Result<std::string> renderTemplate(std::string_view text, const std::map<std::string, std::string>& values)

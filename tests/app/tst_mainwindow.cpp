@@ -172,7 +172,8 @@ void TestMainWindow::visitsEveryPage()
         QTest::keyClick(&f.window, static_cast<Qt::Key>(Qt::Key_1 + i), Qt::ControlModifier);
         QCOMPARE(f.window.currentPage(), i);
         QVERIFY(f.window.page(i)->isVisible());
-        test::saveScreenshot(&f.window, QStringLiteral("%1-%2").arg(i + 1, 2, 10, QLatin1Char('0')).arg(QLatin1String(kPageNames[i])));
+        test::saveScreenshot(
+            &f.window, QStringLiteral("%1-%2").arg(i + 1, 2, 10, QLatin1Char('0')).arg(QLatin1String(kPageNames[i])));
     }
     auto* models = static_cast<app::ModelsPage*>(f.window.page(app::MainWindow::ModelsPage));
     QVERIFY(models->matrixView()->model()->rowCount() >= 10);
@@ -240,12 +241,18 @@ void TestMainWindow::badFiles_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("does not exist") << "missing" << "no file";
-    QTest::newRow("text file") << "text" << "not an Assay workspace";
-    QTest::newRow("newer schema") << "newer" << "update Assay";
-    QTest::newRow("read-only file") << "readonly" << "read-only";
-    QTest::newRow("corrupt") << "corrupt" << "damaged";
-    QTest::newRow("empty file") << "empty" << "empty file";
+    QTest::newRow("does not exist") << "missing"
+                                    << "no file";
+    QTest::newRow("text file") << "text"
+                               << "not an Assay workspace";
+    QTest::newRow("newer schema") << "newer"
+                                  << "update Assay";
+    QTest::newRow("read-only file") << "readonly"
+                                    << "read-only";
+    QTest::newRow("corrupt") << "corrupt"
+                             << "damaged";
+    QTest::newRow("empty file") << "empty"
+                                << "empty file";
 }
 
 void TestMainWindow::badFiles()

@@ -6,21 +6,21 @@
 namespace assay::widgets {
 
 namespace {
-    const QString kUnknown = QStringLiteral("—");
+const QString kUnknown = QStringLiteral("—");
 
-    QString yesNo(const std::optional<bool>& v)
-    {
-        if (!v)
-            return kUnknown;
-        return *v ? ModelMatrixModel::tr("Yes") : ModelMatrixModel::tr("No");
-    }
+QString yesNo(const std::optional<bool>& v)
+{
+    if (!v)
+        return kUnknown;
+    return *v ? ModelMatrixModel::tr("Yes") : ModelMatrixModel::tr("No");
+}
 
-    QString price(const std::optional<double>& v)
-    {
-        if (!v)
-            return kUnknown;
-        return QLocale().toString(*v, 'f', *v < 1.0 ? 3 : 2);
-    }
+QString price(const std::optional<double>& v)
+{
+    if (!v)
+        return kUnknown;
+    return QLocale().toString(*v, 'f', *v < 1.0 ? 3 : 2);
+}
 } // namespace
 
 ModelMatrixModel::ModelMatrixModel(QObject* parent)
@@ -40,7 +40,10 @@ int ModelMatrixModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_models.size());
 }
 
-int ModelMatrixModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ModelMatrixModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant ModelMatrixModel::data(const QModelIndex& index, int role) const
 {

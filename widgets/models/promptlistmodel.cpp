@@ -6,13 +6,13 @@
 namespace assay::widgets {
 
 namespace {
-    QString joined(const std::vector<std::string>& items, const QString& sep)
-    {
-        QStringList list;
-        for (const std::string& s : items)
-            list << QString::fromStdString(s);
-        return list.join(sep);
-    }
+QString joined(const std::vector<std::string>& items, const QString& sep)
+{
+    QStringList list;
+    for (const std::string& s : items)
+        list << QString::fromStdString(s);
+    return list.join(sep);
+}
 } // namespace
 
 PromptListModel::PromptListModel(QObject* parent)
@@ -32,7 +32,10 @@ int PromptListModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_entries.size());
 }
 
-int PromptListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int PromptListModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant PromptListModel::data(const QModelIndex& index, int role) const
 {
