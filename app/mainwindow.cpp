@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "appsettings.h"
+#include "catalogcontroller.h"
 #include "messagebanner.h"
 #include "pages/catalogpage.h"
 #include "pages/emptypage.h"
@@ -53,7 +54,7 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     setObjectName(QStringLiteral("mainWindow"));
     QStyle* st = style();
     m_pages = {
-        new app::CatalogPage(this),
+        new app::CatalogPage(*new CatalogController(m_workspace, this), this),
         new app::ModelsPage(this),
         new EmptyPage({ tr("Compare"), tr("The same prompts and rows across models and prompt versions, side by side."),
                           tr("No runs yet"),
@@ -353,6 +354,10 @@ void MainWindow::onBusyChanged(bool busy, const QString& activity)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!static_cast<app::CatalogPage*>(m_pages[CatalogPage])->maybeLeavePrompt()) {
+        event->ignore();
+        return;
+    }
     m_settings.setWindowGeometry(saveGeometry(), saveState());
     m_settings.sync();
     event->accept();

@@ -70,6 +70,7 @@ public:
     }
 
     void close() { m_db.reset(); }
+    core::Db* db() { return m_db ? &*m_db : nullptr; }
 
 private:
     core::Result<WorkspaceSnapshot> adopt(core::Db db, const std::string& path, bool createdNow)
@@ -129,6 +130,12 @@ template <typename F> void WorkspaceController::post(const QString& activity, F&
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
+}
+
+void WorkspaceController::runOnWorker(std::function<void(core::Db*)> job)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, job = std::move(job)] { job(worker->db()); }, Qt::QueuedConnection);
 }
 
 void WorkspaceController::finishRequest()

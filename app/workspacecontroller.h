@@ -3,9 +3,14 @@
 
 #include "workspacesnapshot.h"
 
+#include "storage/db.h"
 #include "util/result.h"
 
+#include <functional>
+#include <memory>
+
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QThread>
 
@@ -34,6 +39,27 @@ public:
     /// Re-reads the current workspace (after another component changed it).
     void refresh();
 
+    /// Runs @p work with the workspace's connection on the workspace thread, after the requests before it, and
+    /// hands its result to @p done on the GUI thread (dropped when @p context is gone by then). Without an open
+    /// workspace @p done gets NotFound.
+    template <typename T>
+    void call(
+        QObject* context, std::function<core::Result<T>(core::Db&)> work, std::function<void(core::Result<T>)> done)
+    {
+        runOnWorker([this, context = QPointer<QObject>(context), work = std::move(work), done = std::move(done)](
+                        core::Db* db) mutable {
+            auto result = std::make_shared<core::Result<T>>(
+                db ? work(*db) : core::Result<T>(core::makeError(core::ErrorCode::NotFound, "no workspace is open")));
+            QMetaObject::invokeMethod(
+                this,
+                [context, done = std::move(done), result]() mutable {
+                    if (context) // read on the GUI thread, where context lives
+                        done(std::move(*result));
+                },
+                Qt::QueuedConnection);
+        });
+    }
+
     QString currentPath() const { return m_currentPath; }
     bool isBusy() const { return m_pending > 0; }
 
@@ -48,6 +74,7 @@ Q_SIGNALS:
 private:
     template <typename F> void post(const QString& activity, F&& work);
     void finishRequest();
+    void runOnWorker(std::function<void(core::Db*)> job);
 
     QThread m_thread;
     WorkspaceWorker* m_worker; // lives on m_thread; deleted there when the thread finishes

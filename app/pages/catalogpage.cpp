@@ -1,23 +1,28 @@
 // SPDX-License-Identifier: MIT
 #include "catalogpage.h"
 
+#include "catalogcontroller.h"
 #include "emptystate.h"
 #include "models/promptlistmodel.h"
 #include "pageheader.h"
-#include "templatehighlighter.h"
+#include "prompteditor.h"
+#include "promptpreview.h"
+#include "versionhistory.h"
 
 #include <QAction>
-#include <QFontDatabase>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
 #include <set>
@@ -61,8 +66,9 @@ private:
     QStringList m_words;
 };
 
-CatalogPage::CatalogPage(QWidget* parent)
+CatalogPage::CatalogPage(CatalogController& controller, QWidget* parent)
     : Page(parent)
+    , m_controller(controller)
     , m_model(new widgets::PromptListModel(this))
     , m_filter(new PromptFilterModel(this))
     , m_search(new QLineEdit(this))
@@ -71,7 +77,11 @@ CatalogPage::CatalogPage(QWidget* parent)
     , m_detailTitle(new QLabel(this))
     , m_detailMeta(new QLabel(this))
     , m_detailDescription(new QLabel(this))
-    , m_template(new QPlainTextEdit(this))
+    , m_notice(new QLabel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_editor(new PromptEditor(this))
+    , m_preview(new PromptPreview(this))
+    , m_history(new VersionHistory(this))
     , m_empty(new widgets::EmptyState(this))
     , m_stack(new QStackedWidget(this))
 {
@@ -90,6 +100,21 @@ CatalogPage::CatalogPage(QWidget* parent)
         m_search->selectAll();
     });
     addAction(find);
+    auto shortcut = [this](const QKeySequence& keys, auto slot) {
+        auto* a = new QAction(this);
+        a->setShortcut(keys);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+    };
+    shortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this] { newPrompt(); });
+    shortcut(QKeySequence::Save, [this] { save(); });
+    shortcut(QKeySequence(Qt::ALT | Qt::Key_Down), [this] { selectNext(1); });
+    shortcut(QKeySequence(Qt::ALT | Qt::Key_Up), [this] { selectNext(-1); });
+    auto* newButton = new QPushButton(tr("New Prompt"), this);
+    newButton->setToolTip(tr("Create a prompt in the selected folder (Ctrl+Shift+N)"));
+    connect(newButton, &QPushButton::clicked, this, [this] { newPrompt(); });
+    header->addAction(newButton);
 
     m_filter->setSourceModel(m_model);
     m_filter->setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -111,7 +136,7 @@ CatalogPage::CatalogPage(QWidget* parent)
     m_list->setAlternatingRowColors(true);
     m_list->setColumnHidden(widgets::PromptListModel::Folder, true); // the folder tree shows it
     m_list->setObjectName(QStringLiteral("catalogList"));
-    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &CatalogPage::showDetails);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &CatalogPage::onCurrentChanged);
 
     QFont titleFont = m_detailTitle->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
@@ -120,17 +145,57 @@ CatalogPage::CatalogPage(QWidget* parent)
     m_detailMeta->setForegroundRole(QPalette::PlaceholderText);
     m_detailMeta->setWordWrap(true);
     m_detailDescription->setWordWrap(true);
-    m_template->setReadOnly(true);
-    m_template->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_template->setObjectName(QStringLiteral("catalogTemplate"));
-    new widgets::TemplateHighlighter(m_template->document());
+    m_notice->setWordWrap(true);
+    m_notice->setObjectName(QStringLiteral("catalogNotice"));
+    m_notice->hide();
+    m_tabs->addTab(m_editor, tr("Edit"));
+    m_tabs->addTab(m_preview, tr("Preview"));
+    m_tabs->addTab(m_history, tr("History"));
+    m_tabs->setDocumentMode(true);
     auto* details = new QWidget(this);
     auto* detailLayout = new QVBoxLayout(details);
     detailLayout->setContentsMargins(8, 0, 0, 0);
     detailLayout->addWidget(m_detailTitle);
     detailLayout->addWidget(m_detailMeta);
     detailLayout->addWidget(m_detailDescription);
-    detailLayout->addWidget(m_template, 1);
+    detailLayout->addWidget(m_notice);
+    detailLayout->addWidget(m_tabs, 1);
+
+    connect(m_editor, &PromptEditor::contentEdited, this, [this] {
+        const auto& entries = m_model->entries();
+        const bool chain = std::any_of(entries.begin(), entries.end(),
+            [this](const widgets::PromptEntry& e) { return QString::fromStdString(e.id) == m_currentId && e.isChain; });
+        m_preview->setContent(m_editor->content(), chain);
+    });
+    connect(m_editor, &PromptEditor::dirtyChanged, this,
+        [this](bool dirty) { m_tabs->setTabText(0, dirty ? tr("Edit •") : tr("Edit")); });
+    connect(m_editor, &PromptEditor::saveRequested, this, [this](const QString&) { save(); });
+    connect(m_history, &VersionHistory::labelRequested, this, [this](const QString& label, int version) {
+        if (!m_currentId.isEmpty())
+            m_controller.setLabel(m_currentId, label, version);
+    });
+    connect(&m_controller, &CatalogController::historyLoaded, this, &CatalogPage::onHistoryLoaded);
+    connect(&m_controller, &CatalogController::saved, this,
+        [this](const QString& id, int version, const QStringList& duplicates) {
+            m_currentId = id; // a new prompt becomes the selected one when the list comes back
+            if (duplicates.isEmpty())
+                setNotice(tr("Saved version %1.").arg(version), false);
+            else
+                setNotice(tr("Saved version %1. It is nearly identical to %2: consider reusing that prompt instead.")
+                              .arg(version)
+                              .arg(duplicates.join(QStringLiteral(", "))),
+                    true);
+        });
+    connect(&m_controller, &CatalogController::labelMoved, this, [this](const QString&, const QString& label, int v) {
+        setNotice(tr("Label %1 now points at version %2.").arg(label).arg(v), false);
+    });
+    connect(
+        &m_controller, &CatalogController::failed, this, [this](const QString& message) { setNotice(message, true); });
+    m_askUnsaved = [this](const QString& name) {
+        return QMessageBox::warning(this, tr("Unsaved changes"),
+            tr("“%1” has changes that are not saved as a version yet.").arg(name),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    };
 
     auto* splitter = new QSplitter(this);
     splitter->addWidget(m_folders);
@@ -139,7 +204,8 @@ CatalogPage::CatalogPage(QWidget* parent)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
     splitter->setStretchFactor(2, 3);
-    splitter->setSizes({ 170, 430, 420 });
+    splitter->setSizes({ 200, 380, 560 });
+    m_folders->setMinimumWidth(150);
 
     m_empty->setIcon(icon());
     m_stack->addWidget(m_empty);
@@ -163,8 +229,14 @@ QIcon CatalogPage::icon() const
 
 void CatalogPage::showWorkspace(const WorkspaceSnapshot* snapshot)
 {
+    m_reverting = true; // resetting the list is not the user leaving the prompt
+    const QString folder = currentFolder();
     m_model->setEntries(snapshot ? snapshot->prompts : std::vector<widgets::PromptEntry> {});
     rebuildFolders();
+    for (QTreeWidgetItemIterator it(m_folders); *it; ++it)
+        if ((*it)->data(0, Qt::UserRole).toString() == folder)
+            m_folders->setCurrentItem(*it);
+    m_reverting = false;
     m_list->resizeColumnsToContents();
     m_stack->setCurrentIndex(m_model->rowCount() == 0 ? 0 : 1);
     if (!snapshot) {
@@ -176,8 +248,32 @@ void CatalogPage::showWorkspace(const WorkspaceSnapshot* snapshot)
                             "such as dev and prod mark the versions in use. Import prompts with assay-cli catalog "
                             "import, or start from the sample workspace."));
     }
-    if (m_filter->rowCount() > 0)
-        m_list->selectRow(0);
+    // Keep the selected prompt across refreshes (after a save the list is re-read): same prompt, no reload.
+    bool found = false;
+    for (int row = 0; row < m_filter->rowCount() && !m_currentId.isEmpty(); ++row) {
+        const int entry = m_filter->index(row, 0).data(widgets::PromptListModel::EntryIndexRole).toInt();
+        if (QString::fromStdString(m_model->entries().at(static_cast<std::size_t>(entry)).id) == m_currentId) {
+            m_reverting = true;
+            m_list->selectRow(row);
+            m_reverting = false;
+            found = true;
+            if (m_loadedId != m_currentId) // e.g. a prompt just created
+                m_controller.loadHistory(m_currentId);
+            break;
+        }
+    }
+    if (!found) {
+        m_currentId.clear();
+        m_loadedId.clear();
+        m_editor->clear();
+        m_history->clear();
+        if (m_filter->rowCount() > 0)
+            m_list->selectRow(0);
+    }
+    if (m_filter->rowCount() == 0) {
+        m_editor->clear();
+        m_history->clear();
+    }
     showDetails();
 }
 
@@ -234,7 +330,6 @@ void CatalogPage::showDetails()
         m_detailTitle->setText(m_model->rowCount() ? tr("No prompt selected") : QString());
         m_detailMeta->clear();
         m_detailDescription->clear();
-        m_template->clear();
         return;
     }
     const auto& e = m_model->entries().at(
@@ -249,13 +344,118 @@ void CatalogPage::showDetails()
         meta << tr("tags: %1").arg(current.siblingAtColumn(widgets::PromptListModel::Tags).data().toString());
     m_detailMeta->setText(meta.join(QStringLiteral(" · ")));
     m_detailDescription->setText(QString::fromStdString(e.description));
-    QString text;
-    for (const core::ChatMessage& m : e.messages) {
-        if (!text.isEmpty())
-            text += QStringLiteral("\n\n");
-        text += QStringLiteral("[%1]\n").arg(QString::fromStdString(m.role)) + QString::fromStdString(m.content);
+}
+
+void CatalogPage::onCurrentChanged(const QModelIndex& current, const QModelIndex& previous)
+{
+    if (m_reverting)
+        return;
+    QString id;
+    if (current.isValid()) {
+        const int entry = current.data(widgets::PromptListModel::EntryIndexRole).toInt();
+        id = QString::fromStdString(m_model->entries().at(static_cast<std::size_t>(entry)).id);
     }
-    m_template->setPlainText(text);
+    if (id == m_currentId && !id.isEmpty()) {
+        showDetails();
+        return;
+    }
+    if (!maybeLeavePrompt()) {
+        m_reverting = true;
+        m_list->selectionModel()->setCurrentIndex(
+            previous, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_reverting = false;
+        return;
+    }
+    m_currentId = id;
+    m_loadedId.clear();
+    m_notice->hide();
+    showDetails();
+    if (!id.isEmpty())
+        m_controller.loadHistory(id);
+}
+
+bool CatalogPage::maybeLeavePrompt()
+{
+    if (!m_editor->isDirty() || m_currentId.isEmpty())
+        return true;
+    switch (m_askUnsaved(m_detailTitle->text())) {
+    case QMessageBox::Save:
+        if (!m_editor->isValid())
+            return false;
+        save();
+        return true;
+    case QMessageBox::Discard:
+        m_editor->clear();
+        return true;
+    default:
+        return false;
+    }
+}
+
+void CatalogPage::onHistoryLoaded(const PromptHistory& history)
+{
+    if (QString::fromStdString(history.prompt.id) != m_currentId || history.versions.empty())
+        return;
+    if (!m_editor->isDirty() || !m_editor->isEnabled()) {
+        m_editor->setContent(history.versions.back().content, history.prompt.isChain);
+        m_preview->setContent(history.versions.back().content, history.prompt.isChain);
+    }
+    m_history->setHistory(history);
+    m_loadedId = m_currentId;
+}
+
+void CatalogPage::save()
+{
+    if (m_currentId.isEmpty() || !m_editor->isDirty() || !m_editor->isValid())
+        return;
+    const core::PromptContent content = m_editor->content();
+    const QString message = m_editor->messageField()->text();
+    m_controller.saveVersion(m_currentId, content, message);
+    m_editor->setContent(content, !content.steps.empty()); // the saved content is the new baseline
+}
+
+void CatalogPage::newPrompt(const QString& name, bool chain)
+{
+    QString chosen = name;
+    if (chosen.isEmpty()) {
+        bool ok = false;
+        chosen = QInputDialog::getText(
+            this, tr("New Prompt"), tr("Name of the new prompt:"), QLineEdit::Normal, QString(), &ok);
+        if (!ok || chosen.trimmed().isEmpty())
+            return;
+    }
+    if (!maybeLeavePrompt())
+        return;
+    m_controller.createPrompt(chosen, currentFolder(), chain);
+}
+
+QString CatalogPage::currentFolder() const
+{
+    QTreeWidgetItem* item = m_folders->currentItem();
+    return item ? item->data(0, Qt::UserRole).toString() : QString();
+}
+
+void CatalogPage::selectNext(int delta)
+{
+    const int rows = m_filter->rowCount();
+    if (rows == 0)
+        return;
+    const int row = m_list->selectionModel()->currentIndex().row();
+    m_list->selectRow(std::clamp(row + delta, 0, rows - 1));
+}
+
+void CatalogPage::setNotice(const QString& text, bool error)
+{
+    m_notice->setText(text);
+    QPalette pal = m_notice->palette();
+    pal.setColor(QPalette::WindowText, error ? QColor(0xc6, 0x28, 0x28) : palette().color(QPalette::PlaceholderText));
+    m_notice->setPalette(pal);
+    m_notice->show();
+}
+
+QString CatalogPage::notice() const
+{
+    return m_notice->isVisible() ? m_notice->text() : QString();
 }
 
 } // namespace assay::app

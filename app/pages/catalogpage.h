@@ -3,7 +3,12 @@
 
 #include "page.h"
 
+#include <QMessageBox>
+
+#include <functional>
+
 class QLabel;
+class QTabWidget;
 class QLineEdit;
 class QPlainTextEdit;
 class QStackedWidget;
@@ -17,14 +22,21 @@ class PromptListModel;
 
 namespace assay::app {
 
+class CatalogController;
+class PromptEditor;
 class PromptFilterModel;
+class PromptPreview;
+class VersionHistory;
+struct PromptHistory;
 
 /// Catalog: the workspace's prompts by folder, with search-as-you-type, and the selected prompt's latest
-/// version (template with highlighted {{variables}}, labels, tags).
+/// version in an editor ({{variable}} highlighting, live validation), a variables panel with the rendered
+/// preview, and the version history with a side-by-side diff and label management.
+/// Shortcuts: Ctrl+Shift+N new prompt, Ctrl+S save, Ctrl+F find, Alt+Down / Alt+Up next / previous prompt.
 class CatalogPage : public Page {
     Q_OBJECT
 public:
-    explicit CatalogPage(QWidget* parent = nullptr);
+    CatalogPage(CatalogController& controller, QWidget* parent = nullptr);
     ~CatalogPage() override;
 
     QString title() const override;
@@ -34,12 +46,40 @@ public:
     QLineEdit* searchField() const { return m_search; }
     QTableView* listView() const { return m_list; }
     void selectPrompt(const QString& name);
+    QString selectedPromptId() const { return m_currentId; }
+    /// The prompt whose history the editor shows (empty while it loads).
+    QString loadedPromptId() const { return m_loadedId; }
     int visiblePromptCount() const;
+    void selectNext(int delta);
+    /// Creates a prompt (a dialog asks for the name when @p name is empty) in the selected folder.
+    void newPrompt(const QString& name = {}, bool chain = false);
+    void save();
+
+    PromptEditor* editor() const { return m_editor; }
+    PromptPreview* preview() const { return m_preview; }
+    VersionHistory* history() const { return m_history; }
+    QTabWidget* tabs() const { return m_tabs; }
+    QString notice() const;
+
+    /// Asks what to do with unsaved edits (Save, Discard or Cancel); tests replace the dialog.
+    using UnsavedQuestion = std::function<QMessageBox::StandardButton(const QString& promptName)>;
+    void setUnsavedQuestion(UnsavedQuestion question) { m_askUnsaved = std::move(question); }
+    /// True when it is fine to leave the current prompt (saved, discarded, or nothing changed).
+    bool maybeLeavePrompt();
 
 private:
     void rebuildFolders();
     void showDetails();
+    void onCurrentChanged(const QModelIndex& current, const QModelIndex& previous);
+    void onHistoryLoaded(const PromptHistory& history);
+    void setNotice(const QString& text, bool error);
+    QString currentFolder() const;
 
+    CatalogController& m_controller;
+    QString m_currentId;
+    QString m_loadedId;
+    UnsavedQuestion m_askUnsaved;
+    bool m_reverting = false;
     widgets::PromptListModel* m_model;
     PromptFilterModel* m_filter;
     QLineEdit* m_search;
@@ -48,7 +88,11 @@ private:
     QLabel* m_detailTitle;
     QLabel* m_detailMeta;
     QLabel* m_detailDescription;
-    QPlainTextEdit* m_template;
+    QLabel* m_notice;
+    QTabWidget* m_tabs;
+    PromptEditor* m_editor;
+    PromptPreview* m_preview;
+    VersionHistory* m_history;
     widgets::EmptyState* m_empty;
     QStackedWidget* m_stack;
 };
