@@ -147,4 +147,33 @@ void CatalogController::setLabel(const QString& promptId, const QString& label, 
         });
 }
 
+void CatalogController::search(const QString& query)
+{
+    const quint64 serial = ++m_searchSerial;
+    m_workspace.call<std::vector<std::string>>(
+        this,
+        [q = query.toStdString()](core::Db& db) -> core::Result<std::vector<std::string>> {
+            auto hits = core::PromptRepository(db).search(q, 100000);
+            if (!hits)
+                return hits.error();
+            std::vector<std::string> ids;
+            ids.reserve(hits->size());
+            for (const core::PromptSummary& h : *hits)
+                ids.push_back(h.prompt.id);
+            return ids;
+        },
+        [this, serial, query](core::Result<std::vector<std::string>> r) {
+            if (serial != m_searchSerial)
+                return; // a newer query is on its way
+            if (!r) {
+                Q_EMIT failed(tr("Search failed. %1").arg(QString::fromStdString(r.error().message)));
+                return;
+            }
+            QStringList ids;
+            for (const std::string& id : *r)
+                ids << QString::fromStdString(id);
+            Q_EMIT searchFinished(query, ids);
+        });
+}
+
 } // namespace assay::app

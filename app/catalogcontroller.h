@@ -34,6 +34,9 @@ public:
     void saveVersion(const QString& promptId, const core::PromptContent& content, const QString& message);
     void createPrompt(const QString& name, const QString& folder, bool chain);
     void setLabel(const QString& promptId, const QString& label, int versionNumber);
+    /// Full-text search (FTS5, prefix matching) over names, texts, tags and descriptions. The latest request
+    /// wins: results of an older query are dropped.
+    void search(const QString& query);
 
     /// Who saves: the login name (recorded as the version's author).
     static QString author();
@@ -43,9 +46,11 @@ Q_SIGNALS:
     void saved(const QString& promptId, int versionNumber, const QStringList& nearDuplicates);
     void labelMoved(const QString& promptId, const QString& label, int versionNumber);
     void failed(const QString& message);
+    void searchFinished(const QString& query, const QStringList& promptIds);
 
 private:
     WorkspaceController& m_workspace;
+    quint64 m_searchSerial = 0;
 };
 
 } // namespace assay::app

@@ -45,8 +45,10 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
         e.isChain = summary.prompt.isChain;
         e.latestVersion = summary.latestVersion;
         e.updatedAt = summary.prompt.updatedAt;
-        for (const core::PromptLabel& l : summary.labels)
+        for (const core::PromptLabel& l : summary.labels) {
             e.labels.push_back(l.label + " → v" + std::to_string(l.versionNumber));
+            e.labelNames.push_back(l.label);
+        }
         auto latest = prompts.latestVersion(e.id);
         if (!latest)
             return latest.error();

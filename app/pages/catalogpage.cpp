@@ -21,10 +21,12 @@
 #include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
+#include <optional>
 #include <set>
 
 namespace assay::app {
@@ -34,14 +36,16 @@ class PromptFilterModel : public QSortFilterProxyModel {
 public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
 
-    void setFolder(const QString& folder)
+    /// "" (everything), "folder:<path>" (with subfolders), "tag:<tag>" or "label:<label>".
+    void setScope(const QString& scope)
     {
-        m_folder = folder;
+        m_scope = scope;
         invalidateFilter();
     }
-    void setWords(const QString& text)
+    /// The prompts a full-text search found; std::nullopt = no search.
+    void setMatches(std::optional<QSet<QString>> ids)
     {
-        m_words = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        m_matches = std::move(ids);
         invalidateFilter();
     }
 
@@ -49,21 +53,23 @@ protected:
     bool filterAcceptsRow(int row, const QModelIndex& parent) const override
     {
         const QModelIndex index = sourceModel()->index(row, 0, parent);
-        if (!m_folder.isEmpty()) {
+        if (m_matches && !m_matches->contains(index.data(widgets::PromptListModel::IdRole).toString()))
+            return false;
+        if (m_scope.startsWith(QLatin1String("folder:"))) {
+            const QString want = m_scope.mid(7);
             const QString folder = index.data(widgets::PromptListModel::FolderRole).toString();
-            if (folder != m_folder && !folder.startsWith(m_folder + QLatin1Char('/')))
-                return false;
+            return folder == want || folder.startsWith(want + QLatin1Char('/'));
         }
-        const QString text = index.data(widgets::PromptListModel::SearchTextRole).toString();
-        for (const QString& w : m_words)
-            if (!text.contains(w, Qt::CaseInsensitive))
-                return false;
+        if (m_scope.startsWith(QLatin1String("tag:")))
+            return index.data(widgets::PromptListModel::TagsRole).toStringList().contains(m_scope.mid(4));
+        if (m_scope.startsWith(QLatin1String("label:")))
+            return index.data(widgets::PromptListModel::LabelNamesRole).toStringList().contains(m_scope.mid(6));
         return true;
     }
 
 private:
-    QString m_folder;
-    QStringList m_words;
+    QString m_scope;
+    std::optional<QSet<QString>> m_matches;
 };
 
 CatalogPage::CatalogPage(CatalogController& controller, QWidget* parent)
@@ -118,12 +124,29 @@ CatalogPage::CatalogPage(CatalogController& controller, QWidget* parent)
 
     m_filter->setSourceModel(m_model);
     m_filter->setSortCaseSensitivity(Qt::CaseInsensitive);
-    connect(m_search, &QLineEdit::textChanged, m_filter, &PromptFilterModel::setWords);
+    // Search as you type: full-text (FTS5) on the workspace thread, debounced; the latest query wins.
+    auto* debounce = new QTimer(this);
+    debounce->setSingleShot(true);
+    debounce->setInterval(120);
+    connect(m_search, &QLineEdit::textChanged, debounce, qOverload<>(&QTimer::start));
+    connect(debounce, &QTimer::timeout, this, [this] {
+        const QString query = m_search->text().trimmed();
+        if (query.isEmpty())
+            m_filter->setMatches(std::nullopt);
+        else
+            m_controller.search(query);
+    });
+    connect(
+        &m_controller, &CatalogController::searchFinished, this, [this](const QString& query, const QStringList& ids) {
+            if (query != m_search->text().trimmed())
+                return;
+            m_filter->setMatches(QSet<QString>(ids.begin(), ids.end()));
+        });
 
     m_folders->setHeaderHidden(true);
     m_folders->setObjectName(QStringLiteral("catalogFolders"));
     connect(m_folders, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
-        m_filter->setFolder(item ? item->data(0, Qt::UserRole).toString() : QString());
+        m_filter->setScope(item ? item->data(0, Qt::UserRole).toString() : QString());
     });
 
     m_list->setModel(m_filter);
@@ -230,11 +253,11 @@ QIcon CatalogPage::icon() const
 void CatalogPage::showWorkspace(const WorkspaceSnapshot* snapshot)
 {
     m_reverting = true; // resetting the list is not the user leaving the prompt
-    const QString folder = currentFolder();
+    const QString scope = currentScope();
     m_model->setEntries(snapshot ? snapshot->prompts : std::vector<widgets::PromptEntry> {});
     rebuildFolders();
     for (QTreeWidgetItemIterator it(m_folders); *it; ++it)
-        if ((*it)->data(0, Qt::UserRole).toString() == folder)
+        if ((*it)->data(0, Qt::UserRole).toString() == scope)
             m_folders->setCurrentItem(*it);
     m_reverting = false;
     m_list->resizeColumnsToContents();
@@ -301,10 +324,30 @@ void CatalogPage::rebuildFolders()
         const std::size_t slash = path.rfind('/');
         QTreeWidgetItem* parent = slash == std::string::npos ? all : items[path.substr(0, slash)];
         auto* item = new QTreeWidgetItem(parent, { QString::fromStdString(path.substr(slash + 1)) });
-        item->setData(0, Qt::UserRole, QString::fromStdString(path));
+        item->setData(0, Qt::UserRole, QString(QStringLiteral("folder:") + QString::fromStdString(path)));
         item->setIcon(0, style()->standardIcon(QStyle::SP_DirIcon));
         items[path] = item;
     }
+    std::set<std::string> tags;
+    std::set<std::string> labels;
+    for (const widgets::PromptEntry& e : m_model->entries()) {
+        tags.insert(e.tags.begin(), e.tags.end());
+        labels.insert(e.labelNames.begin(), e.labelNames.end());
+    }
+    auto group = [this](const QString& title, const std::set<std::string>& names, const QString& prefix,
+                     QStyle::StandardPixmap icon) {
+        if (names.empty())
+            return;
+        auto* root = new QTreeWidgetItem(m_folders, { title });
+        root->setFlags(Qt::ItemIsEnabled);
+        for (const std::string& n : names) {
+            auto* item = new QTreeWidgetItem(root, { QString::fromStdString(n) });
+            item->setData(0, Qt::UserRole, QString(prefix + QString::fromStdString(n)));
+            item->setIcon(0, style()->standardIcon(icon));
+        }
+    };
+    group(tr("Labels"), labels, QStringLiteral("label:"), QStyle::SP_DialogApplyButton);
+    group(tr("Tags"), tags, QStringLiteral("tag:"), QStyle::SP_FileIcon);
     m_folders->expandAll();
     m_folders->setCurrentItem(all);
 }
@@ -429,10 +472,16 @@ void CatalogPage::newPrompt(const QString& name, bool chain)
     m_controller.createPrompt(chosen, currentFolder(), chain);
 }
 
-QString CatalogPage::currentFolder() const
+QString CatalogPage::currentScope() const
 {
     QTreeWidgetItem* item = m_folders->currentItem();
     return item ? item->data(0, Qt::UserRole).toString() : QString();
+}
+
+QString CatalogPage::currentFolder() const
+{
+    const QString scope = currentScope();
+    return scope.startsWith(QLatin1String("folder:")) ? scope.mid(7) : QString();
 }
 
 void CatalogPage::selectNext(int delta)
@@ -456,6 +505,15 @@ void CatalogPage::setNotice(const QString& text, bool error)
 QString CatalogPage::notice() const
 {
     return m_notice->isVisible() ? m_notice->text() : QString();
+}
+
+void CatalogPage::setScope(const QString& scope)
+{
+    for (QTreeWidgetItemIterator it(m_folders); *it; ++it)
+        if ((*it)->data(0, Qt::UserRole).toString() == scope && ((*it)->flags() & Qt::ItemIsSelectable)) {
+            m_folders->setCurrentItem(*it);
+            return;
+        }
 }
 
 } // namespace assay::app

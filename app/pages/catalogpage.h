@@ -51,6 +51,8 @@ public:
     QString loadedPromptId() const { return m_loadedId; }
     int visiblePromptCount() const;
     void selectNext(int delta);
+    /// Shows only the prompts in @p scope: "" (all), "folder:<path>", "tag:<tag>" or "label:<label>".
+    void setScope(const QString& scope);
     /// Creates a prompt (a dialog asks for the name when @p name is empty) in the selected folder.
     void newPrompt(const QString& name = {}, bool chain = false);
     void save();
@@ -74,6 +76,7 @@ private:
     void onHistoryLoaded(const PromptHistory& history);
     void setNotice(const QString& text, bool error);
     QString currentFolder() const;
+    QString currentScope() const;
 
     CatalogController& m_controller;
     QString m_currentId;

@@ -190,11 +190,25 @@ void TestMainWindow::catalogSearchFilters()
     auto* catalog = static_cast<app::CatalogPage*>(f.window.page(app::MainWindow::CatalogPage));
     const int all = catalog->visiblePromptCount();
     QVERIFY(all >= 4);
-    catalog->searchField()->setText(QStringLiteral("sentiment"));
-    QCOMPARE(catalog->visiblePromptCount(), 1);
+    // Full-text search as you type: prefixes, message text, tags; debounced and off the GUI thread.
+    catalog->searchField()->setText(QStringLiteral("senti"));
+    QTRY_COMPARE_WITH_TIMEOUT(catalog->visiblePromptCount(), 1, 5000);
+    catalog->searchField()->setText(QStringLiteral("kilometres"));
+    QTRY_COMPARE_WITH_TIMEOUT(catalog->visiblePromptCount(), 1, 5000); // only in the chain's last step
     catalog->searchField()->setText(QStringLiteral("no-such-prompt-anywhere"));
-    QCOMPARE(catalog->visiblePromptCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(catalog->visiblePromptCount(), 0, 5000);
+    catalog->searchField()->setText(QStringLiteral("\"(AND NEAR"));
+    QTRY_COMPARE_WITH_TIMEOUT(catalog->visiblePromptCount(), 0, 5000); // FTS syntax is searched literally
     catalog->searchField()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(catalog->visiblePromptCount(), all, 5000);
+    // Tag, label and folder filters from the tree.
+    catalog->setScope(QStringLiteral("tag:chain"));
+    QCOMPARE(catalog->visiblePromptCount(), 1);
+    catalog->setScope(QStringLiteral("label:prod"));
+    QCOMPARE(catalog->visiblePromptCount(), 1);
+    catalog->setScope(QStringLiteral("folder:evaluation"));
+    QVERIFY(catalog->visiblePromptCount() >= 2);
+    catalog->setScope(QString());
     QCOMPARE(catalog->visiblePromptCount(), all);
     catalog->selectPrompt(QStringLiteral("pm-birthplace-distance"));
     test::saveScreenshot(&f.window, QStringLiteral("07-catalog-chain"));

@@ -70,6 +70,14 @@ QVariant PromptListModel::data(const QModelIndex& index, int role) const
             tags << QString::fromStdString(t);
         return tags;
     }
+    case LabelNamesRole: {
+        QStringList names;
+        for (const std::string& l : e.labelNames)
+            names << QString::fromStdString(l);
+        return names;
+    }
+    case IdRole:
+        return QString::fromStdString(e.id);
     case SearchTextRole:
         return QString(QString::fromStdString(e.name + ' ' + e.description + ' ' + e.folder + ' ')
             + joined(e.tags, QStringLiteral(" ")));

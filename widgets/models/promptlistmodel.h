@@ -20,6 +20,7 @@ struct PromptEntry {
     bool isChain = false;
     int latestVersion = 0;
     std::vector<std::string> labels; ///< "prod → v3" style, one per label
+    std::vector<std::string> labelNames; ///< "prod", … (for filters)
     std::vector<core::ChatMessage> messages; ///< the latest version's messages (a chain: its steps' messages)
     std::vector<std::string> stepNames; ///< a chain's steps in order
     std::int64_t updatedAt = 0;
@@ -31,7 +32,7 @@ class PromptListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Name, Version, Labels, Tags, Folder, ColumnCount };
-    enum Role { EntryIndexRole = Qt::UserRole, FolderRole, TagsRole, SearchTextRole };
+    enum Role { EntryIndexRole = Qt::UserRole, FolderRole, TagsRole, SearchTextRole, LabelNamesRole, IdRole };
 
     explicit PromptListModel(QObject* parent = nullptr);
 
