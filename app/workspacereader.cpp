@@ -6,6 +6,8 @@
 #include "storage/promptrepository.h"
 #include "storage/workspace.h"
 
+#include <unordered_map>
+
 namespace assay::app {
 
 core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& path)
@@ -34,6 +36,12 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
     auto list = prompts.list();
     if (!list)
         return list.error();
+    auto latest = prompts.latestVersions();
+    if (!latest)
+        return latest.error();
+    std::unordered_map<std::string, const core::PromptVersion*> latestById;
+    for (const core::PromptVersion& v : *latest)
+        latestById.emplace(v.promptId, &v);
     s.prompts.reserve(list->size());
     for (core::PromptSummary& summary : *list) {
         widgets::PromptEntry e;
@@ -49,10 +57,12 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
             e.labels.push_back(l.label + " → v" + std::to_string(l.versionNumber));
             e.labelNames.push_back(l.label);
         }
-        auto latest = prompts.latestVersion(e.id);
-        if (!latest)
-            return latest.error();
-        const core::PromptContent& c = latest->content;
+        auto found = latestById.find(e.id);
+        if (found == latestById.end()) {
+            s.prompts.push_back(std::move(e));
+            continue;
+        }
+        const core::PromptContent& c = found->second->content;
         // As the request sends them: system, then the few-shot examples, then the rest.
         for (const core::ChatMessage& m : c.messages)
             if (m.role == "system")

@@ -435,4 +435,25 @@ Result<PromptVersion> PromptRepository::latestVersion(const std::string& promptI
     return std::move(found->front());
 }
 
+Result<std::vector<PromptVersion>> PromptRepository::latestVersions()
+{
+    auto st = m_db.prepare(std::string("SELECT ") + kVersionColumns
+        + " FROM prompt_version v JOIN (SELECT prompt_id, MAX(number) AS n FROM prompt_version GROUP BY prompt_id) m"
+          " ON v.prompt_id = m.prompt_id AND v.number = m.n");
+    if (!st)
+        return st.error();
+    std::vector<PromptVersion> out;
+    Error failed;
+    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) {
+        auto v = readVersion(s);
+        if (v)
+            out.push_back(std::move(*v));
+        else if (failed.code == ErrorCode::Ok)
+            failed = v.error();
+    }));
+    if (failed.code != ErrorCode::Ok)
+        return failed;
+    return out;
+}
+
 } // namespace assay::core

@@ -63,6 +63,8 @@ public:
     Result<std::vector<PromptVersion>> versions(const std::string& promptId);
     Result<PromptVersion> version(const std::string& promptId, int number);
     Result<PromptVersion> latestVersion(const std::string& promptId);
+    /// The latest version of every prompt, in one query (list views at catalog scale).
+    Result<std::vector<PromptVersion>> latestVersions();
     /// "NAME" (latest version), "NAME@3" (version 3) or "NAME@prod" (the version labelled prod).
     Result<PromptVersion> resolve(const std::string& reference);
 

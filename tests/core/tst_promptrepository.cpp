@@ -62,6 +62,11 @@ void TestPromptRepository::createAndVersionsAreImmutable()
     QCOMPARE(all->at(1).contentHash, v2->contentHash);
     QCOMPARE(all->at(2).number, 3);
     QCOMPARE(repo.latestVersion(p->id)->number, 3);
+    auto latest = repo.latestVersions();
+    ASSAY_VERIFY_OK(latest);
+    QCOMPARE(latest->size(), std::size_t(1)); // one per prompt
+    QCOMPARE(latest->front().number, 3);
+    QCOMPARE(latest->front().contentHash, all->at(2).contentHash);
     QCOMPARE(repo.version(p->id, 1)->contentHash, v1->contentHash);
     auto missing = repo.version(p->id, 7);
     QVERIFY(!missing.ok());
