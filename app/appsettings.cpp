@@ -71,6 +71,18 @@ void AppSettings::setOffline(bool offline)
     m_settings->setValue(kOffline, offline);
 }
 
+QStringList AppSettings::modelFolders() const
+{
+    const QString fallback
+        = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("models"));
+    return m_settings->value(QStringLiteral("runner/folders"), QStringList { fallback }).toStringList();
+}
+
+void AppSettings::setModelFolders(const QStringList& folders)
+{
+    m_settings->setValue(QStringLiteral("runner/folders"), folders);
+}
+
 int AppSettings::lastPage() const
 {
     return m_settings->value(kPage, 0).toInt();

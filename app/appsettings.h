@@ -32,6 +32,10 @@ public:
     bool offline() const;
     void setOffline(bool offline);
 
+    /// Folders the model library watches for GGUF files (default: <AppDataLocation>/models).
+    QStringList modelFolders() const;
+    void setModelFolders(const QStringList& folders);
+
     int lastPage() const;
     void setLastPage(int page);
 

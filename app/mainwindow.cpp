@@ -7,6 +7,7 @@
 #include "pages/catalogpage.h"
 #include "pages/emptypage.h"
 #include "pages/modelspage.h"
+#include "runnercontroller.h"
 #include "workspacecontroller.h"
 
 #include <QAction>
@@ -46,6 +47,9 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     : QMainWindow(parent)
     , m_settings(settings)
     , m_workspace(workspace)
+    , m_runner(new RunnerController(QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                                        .filePath(QStringLiteral("model-hashes.json")),
+          this))
     , m_nav(new QListWidget(this))
     , m_stack(new QStackedWidget(this))
     , m_banner(new widgets::MessageBanner(this))
@@ -55,7 +59,7 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     QStyle* st = style();
     m_pages = {
         new app::CatalogPage(*new CatalogController(m_workspace, this), this),
-        new app::ModelsPage(this),
+        new app::ModelsPage(*m_runner, this),
         new EmptyPage({ tr("Compare"), tr("The same prompts and rows across models and prompt versions, side by side."),
                           tr("No runs yet"),
                           tr("A run sends prompt versions × models × dataset rows and stores every output with its "
@@ -124,6 +128,13 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
 
     buildMenus();
     buildStatusBar();
+
+    // The local runner: folders from the settings, kept when the user adds one; devices listed off the GUI thread.
+    QDir().mkpath(m_settings.modelFolders().value(0));
+    m_runner->setFolders(m_settings.modelFolders());
+    m_runner->refreshDevices();
+    connect(
+        m_runner, &RunnerController::libraryChanged, this, [this] { m_settings.setModelFolders(m_runner->folders()); });
 
     connect(&m_workspace, &WorkspaceController::opened, this, &MainWindow::onOpened);
     connect(&m_workspace, &WorkspaceController::failed, this, &MainWindow::onFailed);

@@ -25,6 +25,7 @@ namespace assay::app {
 
 class AppSettings;
 class Page;
+class RunnerController;
 class WorkspaceController;
 
 /// The main window: a sidebar of pages (Catalog, Models & Runner, Compare, Evaluate, Review, Decide), the File menu
@@ -46,6 +47,7 @@ public:
     Page* page(int index) const;
     const WorkspaceSnapshot* snapshot() const { return m_snapshot ? &*m_snapshot : nullptr; }
     widgets::MessageBanner* banner() const { return m_banner; }
+    RunnerController* runner() const { return m_runner; }
     QString statusWorkspaceText() const;
     bool offline() const;
 
@@ -70,6 +72,7 @@ private:
     AppSettings& m_settings;
     WorkspaceController& m_workspace;
     std::optional<WorkspaceSnapshot> m_snapshot;
+    RunnerController* m_runner;
     std::vector<Page*> m_pages;
     QListWidget* m_nav;
     QStackedWidget* m_stack;

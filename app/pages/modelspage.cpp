@@ -4,6 +4,7 @@
 #include "emptystate.h"
 #include "models/modelmatrixmodel.h"
 #include "pageheader.h"
+#include "runnerpanel.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -11,12 +12,13 @@
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace assay::app {
 
-ModelsPage::ModelsPage(QWidget* parent)
+ModelsPage::ModelsPage(RunnerController& runner, QWidget* parent)
     : Page(parent)
     , m_model(new widgets::ModelMatrixModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
@@ -25,6 +27,8 @@ ModelsPage::ModelsPage(QWidget* parent)
     , m_view(new QTableView(this))
     , m_empty(new widgets::EmptyState(this))
     , m_stack(new QStackedWidget(this))
+    , m_runnerPanel(new RunnerPanel(runner, this))
+    , m_tabs(new QTabWidget(this))
 {
     auto* header = new widgets::PageHeader(title(),
         tr("The capability matrix: what each candidate model is, what it may be used for and what it costs."), this);
@@ -63,9 +67,13 @@ ModelsPage::ModelsPage(QWidget* parent)
     m_stack->addWidget(m_empty);
     m_stack->addWidget(table);
 
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_stack, tr("Capability Matrix"));
+    m_tabs->addTab(m_runnerPanel, tr("Local Runner"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) { m_filter->setVisible(index == 0); });
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(header);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_tabs, 1);
     m_summary->setForegroundRole(QPalette::PlaceholderText);
 }
 

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include "runnercontroller.h"
+
+#include <QCoreApplication>
+#include <QPointer>
+#include <QThreadPool>
+
+namespace assay::app {
+
+RunnerController::RunnerController(const QString& hashCachePath, QObject* parent)
+    : QObject(parent)
+    , m_library(std::make_unique<gpu::ModelLibrary>(hashCachePath.toStdString()))
+{
+    auto install = gpu::locateRunner(QCoreApplication::applicationDirPath().toStdString());
+    if (install)
+        m_install = *install;
+    else
+        m_installProblem = QString::fromStdString(install.error().message);
+    m_devices.devices.push_back(gpu::cpuDevice());
+    m_logTimer.setInterval(100);
+    connect(&m_logTimer, &QTimer::timeout, this, &RunnerController::flushLogs);
+    m_logTimer.start();
+}
+
+RunnerController::~RunnerController()
+{
+    for (auto& [path, runner] : m_runners)
+        runner->stop();
+    m_library->cancelHashing();
+    // Pool jobs post back to `this`; wait for them so none outlives the controller.
+    QThreadPool::globalInstance()->waitForDone();
+}
+
+QString RunnerController::runnerVersion() const
+{
+    return m_install ? QString::fromStdString(m_install->version) : QString();
+}
+
+template <typename F> void RunnerController::inPool(F&& work)
+{
+    QThreadPool::globalInstance()->start(std::forward<F>(work));
+}
+
+void RunnerController::setFolders(const QStringList& folders)
+{
+    m_folders = folders;
+    std::vector<std::string> list;
+    for (const QString& f : folders)
+        list.push_back(f.toStdString());
+    m_library->setFolders(std::move(list));
+    rescan();
+}
+
+void RunnerController::rescan()
+{
+    gpu::ModelLibrary* library = m_library.get();
+    inPool([this, library] {
+        const core::Status scanned = library->scan();
+        auto entries = library->entries();
+        QMetaObject::invokeMethod(
+            this,
+            [this, scanned, entries = std::move(entries)]() mutable {
+                m_entries = std::move(entries);
+                if (!scanned)
+                    Q_EMIT failed(QString::fromStdString(scanned.error().message));
+                Q_EMIT libraryChanged();
+                // Hash in the background; the table shows progress and then the hash.
+                m_library->startHashing([this](const std::string& path, std::uint64_t done, std::uint64_t total) {
+                    const double fraction = total ? double(done) / double(total) : 1.0;
+                    QMetaObject::invokeMethod(
+                        this,
+                        [this, p = QString::fromStdString(path), fraction] {
+                            Q_EMIT hashProgress(p, fraction);
+                            if (fraction >= 1.0) {
+                                m_entries = m_library->entries();
+                                Q_EMIT libraryChanged();
+                            }
+                        },
+                        Qt::QueuedConnection);
+                });
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void RunnerController::refreshDevices()
+{
+    if (!m_install)
+        return;
+    inPool([this, install = *m_install] {
+        core::DeviceList list = gpu::listDevices(install);
+        QMetaObject::invokeMethod(
+            this,
+            [this, list = std::move(list)]() mutable {
+                m_devices = std::move(list);
+                Q_EMIT devicesChanged();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+core::Result<gpu::FitPlan> RunnerController::plan(const QString& modelPath, const gpu::FitRequest& request) const
+{
+    for (const gpu::LibraryEntry& e : m_entries)
+        if (QString::fromStdString(e.path) == modelPath) {
+            if (!e.info)
+                return core::makeError(core::ErrorCode::Invalid, e.error);
+            return gpu::planFit(*e.info, m_devices.devices, request);
+        }
+    return core::makeError(core::ErrorCode::NotFound, "the model is not in the library: " + modelPath.toStdString());
+}
+
+void RunnerController::load(const QString& modelPath, const gpu::FitRequest& request)
+{
+    if (!m_install) {
+        Q_EMIT failed(tr("The local runner (llama-server) is not installed. %1").arg(m_installProblem));
+        return;
+    }
+    if (m_runners.count(modelPath)) {
+        Q_EMIT failed(tr("%1 is already loaded.").arg(modelPath));
+        return;
+    }
+    auto fit = plan(modelPath, request);
+    if (!fit) {
+        Q_EMIT failed(QString::fromStdString(fit.error().message));
+        return;
+    }
+    m_plans[modelPath] = *fit;
+    gpu::RunnerConfig config;
+    config.modelPath = modelPath.toStdString();
+    config.contextSize = request.contextSize;
+    config.parallel = request.parallel;
+    config.gpuLayers = fit->gpuLayers;
+    config.cacheTypeK = request.cacheTypeK;
+    config.cacheTypeV = request.cacheTypeV;
+    config.device = request.gpuDevice;
+    for (const gpu::LibraryEntry& e : m_entries)
+        if (e.path == config.modelPath)
+            config.modelSha256 = e.sha256;
+    auto runner = std::make_shared<gpu::RunnerSupervisor>(*m_install, config);
+    runner->setStateCallback([this, modelPath](gpu::RunnerState s, const std::string& message) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, modelPath, s, msg = QString::fromStdString(message)] {
+                if (s == gpu::RunnerState::Ready) {
+                    auto it = m_runners.find(modelPath);
+                    auto plan = m_plans.find(modelPath);
+                    if (it != m_runners.end() && plan != m_plans.end()) {
+                        const gpu::FitComparison cmp = gpu::compareFit(plan->second, it->second->reportedMemory());
+                        m_pendingLogs[modelPath] << QStringLiteral("[assay] ") + QString::fromStdString(cmp.summary);
+                    }
+                }
+                Q_EMIT runnerStateChanged(modelPath, static_cast<int>(s), msg);
+            },
+            Qt::QueuedConnection);
+    });
+    runner->setLogCallback([this, modelPath](const std::string& line) {
+        QMetaObject::invokeMethod(
+            this, [this, modelPath, l = QString::fromStdString(line)] { m_pendingLogs[modelPath] << l; },
+            Qt::QueuedConnection);
+    });
+    m_runners[modelPath] = runner;
+    Q_EMIT runnerStateChanged(modelPath, static_cast<int>(gpu::RunnerState::Starting), tr("starting"));
+    inPool([this, runner, modelPath] {
+        const core::Status started = runner->start();
+        if (!started)
+            QMetaObject::invokeMethod(
+                this,
+                [this, modelPath, msg = QString::fromStdString(started.error().message)] {
+                    m_runners.erase(modelPath);
+                    Q_EMIT runnerStateChanged(modelPath, static_cast<int>(gpu::RunnerState::Crashed), msg);
+                    Q_EMIT failed(msg);
+                },
+                Qt::QueuedConnection);
+    });
+}
+
+void RunnerController::unload(const QString& modelPath)
+{
+    auto it = m_runners.find(modelPath);
+    if (it == m_runners.end())
+        return;
+    std::shared_ptr<gpu::RunnerSupervisor> runner = it->second;
+    m_runners.erase(it);
+    inPool([runner] { runner->stop(); }); // blocks until the child is reaped; the last reference goes with it
+}
+
+gpu::RunnerState RunnerController::state(const QString& modelPath) const
+{
+    auto it = m_runners.find(modelPath);
+    return it == m_runners.end() ? gpu::RunnerState::Stopped : it->second->state();
+}
+
+std::optional<gpu::RunnerEndpoint> RunnerController::endpoint(const QString& modelPath) const
+{
+    auto it = m_runners.find(modelPath);
+    return it == m_runners.end() ? std::nullopt : it->second->endpoint();
+}
+
+QStringList RunnerController::loadedModels() const
+{
+    QStringList list;
+    for (const auto& [path, runner] : m_runners)
+        list << path;
+    return list;
+}
+
+void RunnerController::flushLogs()
+{
+    for (auto& [path, lines] : m_pendingLogs)
+        if (!lines.isEmpty())
+            Q_EMIT logLines(path, std::exchange(lines, {}));
+}
+
+} // namespace assay::app
