@@ -2,6 +2,7 @@
 #include "catalogcommands.h"
 
 #include "catalogargs.h"
+#include "catalogio.h"
 #include "cli.h"
 #include "exitcodes.h"
 
@@ -326,7 +327,7 @@ std::vector<CatalogCommandSpec> specs()
         { "--tag", "TAG", "only prompts with this tag" }, { "--label", "LABEL", "only prompts with this label" } };
     auto searchOptions = filters;
     searchOptions.push_back({ "--limit", "N", "at most N results (default 20)" });
-    return {
+    std::vector<CatalogCommandSpec> all {
         { "list", "list the prompts with their latest version and labels",
             "Lists the prompts of the workspace by folder and name, with the latest version number and the labels\n"
             "(label=version).",
@@ -350,6 +351,9 @@ std::vector<CatalogCommandSpec> specs()
             "creating or moving it. Each move is recorded in the workspace's audit trail.",
             { "NAME", "VERSION", "LABEL" }, { kWorkspace }, { kJson }, runLabel },
     };
+    for (auto& io : catalogIoSpecs())
+        all.push_back(std::move(io));
+    return all;
 }
 
 } // namespace

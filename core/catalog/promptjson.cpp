@@ -209,6 +209,8 @@ Result<PromptContent> promptContentFromJson(const json& j)
     if (j.contains("output")) {
         const json& o = j["output"];
         ASSAY_TRY(checkKeys(o, "output", { "kind", "json_schema", "labels" }));
+        if (o.contains("kind") && !o["kind"].is_string())
+            return fieldError("output.kind", "must be plain, json or label");
         const std::string kind = o.value("kind", "plain");
         if (kind == "plain")
             c.output.kind = OutputFormat::Kind::Plain;

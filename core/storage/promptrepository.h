@@ -4,6 +4,7 @@
 #include "domain/prompt.h"
 #include "storage/db.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,18 @@ public:
     Result<std::vector<NearDuplicate>> nearDuplicates(
         const PromptContent& content, const std::string& excludePromptId = {}, double threshold = 0.9);
 
+    /// Stores a prompt as another workspace exported it (catalog import): @p meta's id, name, folder, tags and
+    /// description, and @p versions with their ids (assigned when empty), numbers, authors, messages and times;
+    /// content hashes are recomputed. Then points @p labels (label -> version number) at them. One transaction
+    /// (a savepoint inside the caller's), audited as prompt.import. Conflict when the id, a version id or the name
+    /// is taken; Invalid as validateContent, for a bad label or for version numbers that do not increase.
+    Result<Prompt> importPrompt(
+        Prompt meta, const std::vector<PromptVersion>& versions, const std::map<std::string, int>& labels);
+    /// Appends @p versions (numbered above the prompt's latest) to an existing prompt, keeping their ids and
+    /// times, then points @p labels at them (an import carrying newer history of a prompt this workspace has).
+    Status importVersions(const std::string& promptId, const std::vector<PromptVersion>& versions,
+        const std::map<std::string, int>& labels);
+
     /// True when @p label is a valid label name.
     static bool isValidLabel(const std::string& label);
     /// Checks @p content as save does (Invalid names the problem).
@@ -99,6 +112,8 @@ private:
     Result<PromptVersion> insertVersion(const Prompt& prompt, int number, const PromptContent& content,
         const std::string& author, const std::string& message);
     Result<std::vector<PromptSummary>> summaries(Statement& st, bool scored);
+    Status insertImportedVersions(const std::string& promptId, int after, const std::vector<PromptVersion>& versions,
+        const std::map<std::string, int>& labels);
     Result<std::vector<PromptVersion>> selectVersions(const std::string& where, const std::string& promptId, int arg);
 
     Db& m_db;

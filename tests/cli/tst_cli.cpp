@@ -117,6 +117,8 @@ private Q_SLOTS:
     void catalogShow();
     void catalogRender();
     void catalogLabel();
+    void catalogImportExport();
+    void catalogImportBadInput();
 
 private:
     QString seededWorkspace(const char* name);
@@ -632,6 +634,119 @@ void TestCli::catalogLabel()
     QCOMPARE(moves, 2);
     const QStringList check { QStringLiteral("workspace"), QStringLiteral("check"), ws };
     CHECK_EXIT(check, runCli(check), kOk);
+}
+
+void TestCli::catalogImportExport()
+{
+    const QString ws = seededWorkspace("catalog-export.assay");
+    const QString bundle = m_dir.filePath(QStringLiteral("export.bundle"));
+    const QStringList exportArgs { QStringLiteral("catalog"), QStringLiteral("export"), bundle,
+        QStringLiteral("--workspace"), ws, QStringLiteral("--json") };
+    const auto e = runCli(exportArgs);
+    CHECK_EXIT(exportArgs, e, kOk);
+    const QJsonObject eo = QJsonDocument::fromJson(e.out.toUtf8()).object();
+    QCOMPARE(eo.value(QStringLiteral("format")).toString(), QStringLiteral("bundle"));
+    QCOMPARE(eo.value(QStringLiteral("prompts")).toInt(), 7);
+    QVERIFY(eo.value(QStringLiteral("datasets")).toInt() >= 3);
+    QVERIFY(QFileInfo::exists(bundle + QStringLiteral("/manifest.sha256")));
+    // A second export to the same place needs --force.
+    CHECK_EXIT(exportArgs, runCli(exportArgs), kProblem);
+    CHECK_EXIT(exportArgs, runCli(exportArgs + QStringList { QStringLiteral("--force") }), kOk);
+
+    const QString fresh = m_dir.filePath(QStringLiteral("catalog-import.assay"));
+    const QStringList init { QStringLiteral("workspace"), QStringLiteral("init"), fresh };
+    CHECK_EXIT(init, runCli(init), kOk);
+    const QStringList importArgs { QStringLiteral("catalog"), QStringLiteral("import"), bundle,
+        QStringLiteral("--workspace"), fresh, QStringLiteral("--json") };
+    const auto i = runCli(importArgs);
+    CHECK_EXIT(importArgs, i, kOk);
+    const QJsonObject io = QJsonDocument::fromJson(i.out.toUtf8()).object();
+    QCOMPARE(io.value(QStringLiteral("prompts")).toInt(), 7);
+    QCOMPARE(io.value(QStringLiteral("skipped")).toInt(), 0);
+    QCOMPARE(io.value(QStringLiteral("datasets")).toInt(), eo.value(QStringLiteral("datasets")).toInt());
+    QCOMPARE(io.value(QStringLiteral("rows")).toInt(), eo.value(QStringLiteral("rows")).toInt());
+    const QStringList show { QStringLiteral("catalog"), QStringLiteral("show"), QStringLiteral("uk-pm-qa@prod"),
+        QStringLiteral("--workspace"), fresh };
+    CHECK_EXIT(show, runCli(show), kOk);
+
+    // JSONL into the same workspace: everything is already there.
+    const QString jsonl = m_dir.filePath(QStringLiteral("export.jsonl"));
+    const QStringList toJsonl { QStringLiteral("catalog"), QStringLiteral("--workspace"), ws, QStringLiteral("export"),
+        jsonl };
+    const auto t = runCli(toJsonl);
+    CHECK_EXIT(toJsonl, t, kOk);
+    QVERIFY2(t.out.startsWith(QStringLiteral("exported 7 prompts")), qPrintable(t.out));
+    const QStringList again { QStringLiteral("catalog"), QStringLiteral("import"), jsonl, QStringLiteral("--workspace"),
+        fresh };
+    const auto a = runCli(again);
+    CHECK_EXIT(again, a, kOk);
+    QVERIFY2(a.out.contains(QStringLiteral("imported 0 prompts")), qPrintable(a.out));
+    QVERIFY2(a.out.contains(QStringLiteral("skipped 7 already present")), qPrintable(a.out));
+
+    // CSV names what it cannot carry on stderr and still succeeds.
+    const QStringList csv { QStringLiteral("catalog"), QStringLiteral("export"),
+        m_dir.filePath(QStringLiteral("x.csv")), QStringLiteral("--workspace"), ws };
+    const auto c = runCli(csv);
+    CHECK_EXIT(csv, c, kOk);
+    QVERIFY2(c.err.contains(QStringLiteral("left out 'pm-birthplace-distance': a chain has no CSV form")),
+        qPrintable(c.err));
+
+    // A tampered bundle is refused and nothing changes.
+    QFile f(bundle + QStringLiteral("/catalog.json"));
+    QVERIFY(f.open(QIODevice::Append));
+    f.write(" ");
+    f.close();
+    const QString other = m_dir.filePath(QStringLiteral("catalog-import2.assay"));
+    CHECK_EXIT(init, runCli({ QStringLiteral("workspace"), QStringLiteral("init"), other }), kOk);
+    const QStringList tampered { QStringLiteral("catalog"), QStringLiteral("import"), bundle,
+        QStringLiteral("--workspace"), other };
+    const auto tr = runCli(tampered);
+    CHECK_EXIT(tampered, tr, kProblem);
+    QVERIFY2(tr.err.contains(QStringLiteral("catalog.json: its SHA-256 does not match manifest.sha256")),
+        qPrintable(tr.err));
+    auto db = Workspace::open(other.toStdString());
+    QVERIFY(db.ok());
+    QCOMPARE(db->queryInt("SELECT COUNT(*) FROM prompt").value(), std::int64_t(0));
+}
+
+void TestCli::catalogImportBadInput()
+{
+    const QString ws = m_dir.filePath(QStringLiteral("catalog-bad.assay"));
+    const QStringList init { QStringLiteral("workspace"), QStringLiteral("init"), ws };
+    CHECK_EXIT(init, runCli(init), kOk);
+    const QString bad = m_dir.filePath(QStringLiteral("bad.jsonl"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name":"a","versions":[{"content":{"messages":[{"role":"user","content":"hi"}]}}]})"
+            "\n");
+    f.write(R"({"name":"b","versions":[{"content":{"messages":[{"role":7,"content":"x"}]}}]})"
+            "\n");
+    f.close();
+    const QStringList args { QStringLiteral("catalog"), QStringLiteral("import"), bad, QStringLiteral("--workspace"),
+        ws };
+    const auto r = runCli(args);
+    CHECK_EXIT(args, r, kProblem);
+    QVERIFY2(
+        r.err.contains(bad + QStringLiteral(":2: prompts[1].versions[0].content.messages[0].role: must be a string")),
+        qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    auto db = Workspace::open(ws.toStdString());
+    QVERIFY(db.ok());
+    QCOMPARE(db->queryInt("SELECT COUNT(*) FROM prompt").value(), std::int64_t(0));
+
+    const QStringList unknownFormat { QStringLiteral("catalog"), QStringLiteral("import"), bad,
+        QStringLiteral("--format"), QStringLiteral("yaml"), QStringLiteral("--workspace"), ws };
+    const auto u = runCli(unknownFormat);
+    CHECK_EXIT(unknownFormat, u, kUsage);
+    QVERIFY2(u.err.contains(QStringLiteral("unknown format 'yaml'")), qPrintable(u.err));
+    const QStringList noExtension { QStringLiteral("catalog"), QStringLiteral("import"),
+        m_dir.filePath(QStringLiteral("prompts")), QStringLiteral("--workspace"), ws };
+    CHECK_EXIT(noExtension, runCli(noExtension), kUsage);
+    const QStringList missing { QStringLiteral("catalog"), QStringLiteral("import"),
+        m_dir.filePath(QStringLiteral("nope.json")), QStringLiteral("--workspace"), ws };
+    const auto m = runCli(missing);
+    CHECK_EXIT(missing, m, kCannotOpen);
+    QVERIFY2(m.err.contains(QStringLiteral("does not exist")), qPrintable(m.err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
