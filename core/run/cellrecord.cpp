@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "run/cellrecord.h"
+
+#include "http/redact.h"
+
+namespace assay::core {
+
+RunCell cellSkeleton(const RunPlan& plan, const PlannedCell& cell)
+{
+    const Endpoint& endpoint = plan.endpoints()[cell.endpointIndex];
+    RunCell c;
+    c.cellKey = cell.key;
+    c.promptVersionId = plan.prompts()[cell.promptIndex].version.id;
+    c.endpointId = endpoint.id;
+    c.modelName = cell.request.model;
+    c.rowId = plan.rows()[cell.rowIndex].id;
+    c.repeatIndex = cell.repeat;
+    c.requestHash = cell.requestHash;
+    c.request = cell.normalized;
+    c.provenance = { { "endpoint", endpoint.name }, { "kind", endpointKindName(endpoint.kind) },
+        { "baseUrl", redactUrl(endpoint.baseUrl) }, { "stream", cell.request.stream }, { "cached", false },
+        { "prompt", plan.prompts()[cell.promptIndex].reference } };
+    return c;
+}
+
+RunCell cellFromCompletion(
+    const RunPlan& plan, const PlannedCell& cell, const Completion& completion, int attempts, CellStatus status)
+{
+    RunCell c = cellSkeleton(plan, cell);
+    c.status = status;
+    c.output = completion.text;
+    c.finishReason = completion.finishReason;
+    const CallStats& s = completion.stats;
+    if (completion.usage) {
+        c.tokensIn = completion.usage->inputTokens;
+        c.tokensOut = completion.usage->outputTokens;
+    } else if (s.usageReported) {
+        c.tokensIn = s.usage.inputTokens;
+        c.tokensOut = s.usage.outputTokens;
+    } else if (completion.deltaCount > 0) {
+        c.tokensOut = s.usage.outputTokens; // counted deltas: an estimate (provenance says so)
+        c.provenance["tokensOutEstimated"] = true;
+    }
+    if (s.ttftMs >= 0)
+        c.ttftMs = s.ttftMs;
+    if (s.latencyMs > 0)
+        c.latencyMs = s.latencyMs;
+    if (s.costKnown)
+        c.cost = s.cost;
+    c.provenance["attempts"] = attempts;
+    if (s.httpStatus != 0)
+        c.provenance["httpStatus"] = s.httpStatus;
+    if (!s.extras.empty())
+        c.provenance["extras"] = s.extras;
+    if (completion.error) {
+        const Error& e = completion.error->error;
+        c.provenance["errorCode"] = errorCodeName(e.code);
+        c.error = e.message;
+        if (attempts > 1 && e.code != ErrorCode::Cancelled)
+            c.error += " (after " + std::to_string(attempts) + " attempts)";
+    }
+    return c;
+}
+
+RunCell cellFailedBeforeRequest(const RunPlan& plan, const PlannedCell& cell, const Error& error, CellStatus status)
+{
+    RunCell c = cellSkeleton(plan, cell);
+    c.status = status;
+    c.error = error.message;
+    c.provenance["errorCode"] = errorCodeName(error.code);
+    c.provenance["attempts"] = 0;
+    return c;
+}
+
+RunCell cellFromCache(const RunPlan& plan, const PlannedCell& cell, const RunCell& source)
+{
+    RunCell c = cellSkeleton(plan, cell);
+    c.status = CellStatus::Ok;
+    c.output = source.output;
+    c.finishReason = source.finishReason;
+    c.tokensIn = source.tokensIn;
+    c.tokensOut = source.tokensOut;
+    c.cost = 0.0;
+    c.provenance["cached"] = true;
+    c.provenance["cachedFrom"] = { { "runId", source.runId }, { "cellId", source.id } };
+    if (source.latencyMs)
+        c.provenance["cachedFrom"]["latencyMs"] = *source.latencyMs;
+    c.provenance["attempts"] = 0;
+    return c;
+}
+
+} // namespace assay::core

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include "run/providerfactory.h"
+
+#include "providers/anthropicprovider.h"
+#include "providers/bedrockprovider.h"
+#include "providers/openaiprovider.h"
+
+namespace assay::core {
+
+namespace {
+std::string settingText(const Endpoint& e, const char* key, const std::string& fallback = {})
+{
+    if (e.settings.contains(key) && e.settings[key].is_string())
+        return e.settings[key].get<std::string>();
+    return fallback;
+}
+} // namespace
+
+PriceTable ProviderFactory::pricesFor(const Endpoint& endpoint, const std::optional<Model>& model)
+{
+    PriceTable table;
+    if (model && (model->priceInPerMTok || model->priceOutPerMTok || model->priceGpuHour))
+        table.set(endpoint.remoteModel,
+            ModelPrice { model->priceInPerMTok.value_or(0), model->priceOutPerMTok.value_or(0),
+                model->priceGpuHour.value_or(0) });
+    return table;
+}
+
+Result<std::unique_ptr<Provider>> ProviderFactory::make(HttpClient& http, const Endpoint& endpoint,
+    SecretStore* secrets, const PriceTable& prices, const CallLimits& limits)
+{
+    std::string key;
+    if (!endpoint.secretRef.empty()) {
+        if (!secrets)
+            return makeError(ErrorCode::Unauthorized,
+                "endpoint '" + endpoint.name + "' needs the secret '" + endpoint.secretRef
+                    + "' and no key store is open");
+        auto value = secrets->get(endpoint.secretRef);
+        if (!value)
+            return makeError(value.error().code == ErrorCode::NotFound ? ErrorCode::Unauthorized : value.error().code,
+                "endpoint '" + endpoint.name + "' needs the secret '" + endpoint.secretRef
+                    + "': " + value.error().message);
+        key = std::move(*value);
+    }
+    EndpointSettings s;
+    s.baseUrl = endpoint.baseUrl;
+    s.connectTimeoutMs = limits.connectTimeoutMs;
+    s.totalTimeoutMs = limits.totalTimeoutMs;
+    s.streamIdleTimeoutMs = limits.streamIdleTimeoutMs;
+    s.prices = prices;
+    switch (endpoint.kind) {
+    case EndpointKind::OpenAi:
+    case EndpointKind::Local: {
+        s.apiKey = std::move(key);
+        OpenAiOptions o;
+        o.chatPath = settingText(endpoint, "chatPath", o.chatPath);
+        o.query = settingText(endpoint, "query");
+        o.azureKeyHeader = endpoint.settings.value("azureKeyHeader", false);
+        return std::unique_ptr<Provider>(std::make_unique<OpenAiProvider>(http, std::move(s), o));
+    }
+    case EndpointKind::Anthropic:
+        s.apiKey = std::move(key);
+        return std::unique_ptr<Provider>(std::make_unique<AnthropicProvider>(http, std::move(s)));
+    case EndpointKind::Bedrock: {
+        BedrockOptions o;
+        o.region = settingText(endpoint, "region", o.region);
+        const auto first = key.find(':');
+        if (first == std::string::npos)
+            return makeError(ErrorCode::Invalid,
+                "endpoint '" + endpoint.name + "': secret '" + endpoint.secretRef
+                    + "' must be ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]");
+        const auto second = key.find(':', first + 1);
+        o.credentials.accessKeyId = key.substr(0, first);
+        o.credentials.secretAccessKey
+            = key.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+        if (second != std::string::npos)
+            o.credentials.sessionToken = key.substr(second + 1);
+        return std::unique_ptr<Provider>(std::make_unique<BedrockProvider>(http, std::move(s), std::move(o)));
+    }
+    }
+    return makeError(ErrorCode::Unsupported, "endpoint '" + endpoint.name + "': unknown kind");
+}
+
+} // namespace assay::core
