@@ -5,6 +5,7 @@
 #include "interchange/catalogjsonreader.h"
 #include "interchange/csvtable.h"
 #include "interchange/fielderror.h"
+#include "interchange/textinput.h"
 
 #include <algorithm>
 #include <array>
@@ -59,6 +60,7 @@ std::optional<std::pair<std::string, std::string>> simpleTemplate(const PromptCo
 
 Result<std::vector<CatalogEntry>> readCatalogCsv(std::string_view text, const std::string& fileName, ContentCheck check)
 {
+    ASSAY_TRY(checkUtf8(text, fileName));
     auto records = parseCsv(text, fileName);
     if (!records)
         return records.error();

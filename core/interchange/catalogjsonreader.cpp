@@ -190,6 +190,7 @@ std::optional<Duplicate> findDuplicate(
 Result<std::vector<CatalogEntry>> readCatalogJson(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
+    ASSAY_TRY(checkUtf8(text, fileName));
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());
@@ -238,6 +239,7 @@ Result<std::vector<CatalogEntry>> readCatalogJson(
 Result<std::vector<CatalogEntry>> readCatalogJsonl(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
+    ASSAY_TRY(checkUtf8(text, fileName));
     std::vector<CatalogEntry> entries;
     std::vector<std::size_t> lines;
     std::size_t lineNo = 0;

@@ -2,6 +2,7 @@
 #include "interchange/datasetjsonl.h"
 
 #include "interchange/fielderror.h"
+#include "interchange/textinput.h"
 #include "util/ids.h"
 
 #include <nlohmann/json.hpp>
@@ -80,6 +81,7 @@ Result<DatasetEntry> datasetFromJson(const json& j, const std::string& path)
 
 Result<std::vector<DatasetEntry>> readDatasetsJsonl(std::string_view text, const std::string& fileName)
 {
+    ASSAY_TRY(checkUtf8(text, fileName));
     std::vector<DatasetEntry> out;
     std::map<std::string, std::size_t> names;
     std::map<std::string, std::size_t> rowIds;

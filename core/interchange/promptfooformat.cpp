@@ -42,6 +42,7 @@ CatalogEntry entryOf(std::string name, std::vector<ChatMessage> messages, std::s
 Result<std::vector<CatalogEntry>> readPromptfooText(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
+    ASSAY_TRY(checkUtf8(text, fileName));
     struct Part {
         std::size_t line = 0;
         std::string text;
@@ -99,6 +100,7 @@ Result<std::vector<CatalogEntry>> readPromptfooText(
 Result<std::vector<CatalogEntry>> readPromptfooChat(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
+    ASSAY_TRY(checkUtf8(text, fileName));
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());
