@@ -7,7 +7,10 @@
 #include "pages/catalogpage.h"
 #include "pages/emptypage.h"
 #include "pages/modelspage.h"
+#include "pages/runspage.h"
+#include "runcontroller.h"
 #include "runnercontroller.h"
+#include "secrets/filesecretstore.h"
 #include "workspacecontroller.h"
 
 #include <QAction>
@@ -47,6 +50,8 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     : QMainWindow(parent)
     , m_settings(settings)
     , m_workspace(workspace)
+    , m_secrets(std::make_unique<core::FileSecretStore>())
+    , m_runs(new RunController(*m_secrets, this))
     , m_runner(new RunnerController(QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                                         .filePath(QStringLiteral("model-hashes.json")),
           this))
@@ -59,13 +64,8 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     QStyle* st = style();
     m_pages = {
         new app::CatalogPage(*new CatalogController(m_workspace, this), this),
-        new app::ModelsPage(*m_runner, this),
-        new EmptyPage({ tr("Compare"), tr("The same prompts and rows across models and prompt versions, side by side."),
-                          tr("No runs yet"),
-                          tr("A run sends prompt versions × models × dataset rows and stores every output with its "
-                             "latency, tokens and cost. Its outputs appear here side by side. This workspace has %1 "
-                             "datasets, %2 models and %3 prompts ready to run.") },
-            st->standardIcon(QStyle::SP_FileDialogContentsView), this),
+        new app::ModelsPage(*m_runner, m_workspace, *m_runs, this),
+        new RunsPage(m_workspace, *m_runs, this),
         new EmptyPage({ tr("Evaluate"), tr("Metrics on labeled data and LLM-as-judge verdicts on unlabeled data."),
                           tr("Nothing evaluated yet"),
                           tr("Accuracy, precision, recall, F1, ROUGE, BLEU and cosine similarity against the "
@@ -317,6 +317,7 @@ void MainWindow::saveWorkspaceAs(const QString& path)
 void MainWindow::setOffline(bool offline)
 {
     m_settings.setOffline(offline);
+    m_runs->setOffline(offline);
     QSignalBlocker a(m_offlineAction);
     QSignalBlocker b(m_offlineButton);
     m_offlineAction->setChecked(offline);

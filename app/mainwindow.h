@@ -17,6 +17,10 @@ class QProgressBar;
 class QStackedWidget;
 class QToolButton;
 
+namespace assay::core {
+class SecretStore;
+}
+
 namespace assay::widgets {
 class MessageBanner;
 }
@@ -25,6 +29,7 @@ namespace assay::app {
 
 class AppSettings;
 class Page;
+class RunController;
 class RunnerController;
 class WorkspaceController;
 
@@ -48,6 +53,7 @@ public:
     const WorkspaceSnapshot* snapshot() const { return m_snapshot ? &*m_snapshot : nullptr; }
     widgets::MessageBanner* banner() const { return m_banner; }
     RunnerController* runner() const { return m_runner; }
+    RunController* runs() const { return m_runs; }
     QString statusWorkspaceText() const;
     bool offline() const;
 
@@ -72,6 +78,8 @@ private:
     AppSettings& m_settings;
     WorkspaceController& m_workspace;
     std::optional<WorkspaceSnapshot> m_snapshot;
+    std::unique_ptr<core::SecretStore> m_secrets;
+    RunController* m_runs;
     RunnerController* m_runner;
     std::vector<Page*> m_pages;
     QListWidget* m_nav;

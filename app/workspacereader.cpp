@@ -4,6 +4,7 @@
 #include "storage/datasetrepository.h"
 #include "storage/modelrepository.h"
 #include "storage/promptrepository.h"
+#include "storage/runrepository.h"
 #include "storage/workspace.h"
 
 #include <unordered_map>
@@ -27,6 +28,14 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
     if (!models)
         return models.error();
     s.models = std::move(*models);
+    auto endpoints = core::ModelRepository(db).endpoints();
+    if (!endpoints)
+        return endpoints.error();
+    s.endpoints = std::move(*endpoints);
+    auto runs = core::RunRepository(db).list();
+    if (!runs)
+        return runs.error();
+    s.runs = std::move(*runs);
     auto datasets = core::DatasetRepository(db).list();
     if (!datasets)
         return datasets.error();

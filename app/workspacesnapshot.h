@@ -3,6 +3,7 @@
 
 #include "domain/dataset.h"
 #include "domain/model.h"
+#include "domain/run.h"
 #include "models/promptlistmodel.h"
 
 #include <QMetaType>
@@ -23,6 +24,8 @@ struct WorkspaceSnapshot {
     int schemaVersion = 0;
     std::map<std::string, std::int64_t> counts; ///< aggregate table -> rows
     std::vector<core::Model> models;
+    std::vector<core::Endpoint> endpoints;
+    std::vector<core::Run> runs; ///< newest first
     std::vector<core::Dataset> datasets;
     std::vector<PromptSummary> prompts;
     bool createdNow = false; ///< the file was created by this request (first start)

@@ -2,6 +2,7 @@
 #include "modelspage.h"
 
 #include "emptystate.h"
+#include "endpointspanel.h"
 #include "models/modelmatrixmodel.h"
 #include "pageheader.h"
 #include "runnerpanel.h"
@@ -18,7 +19,7 @@
 
 namespace assay::app {
 
-ModelsPage::ModelsPage(RunnerController& runner, QWidget* parent)
+ModelsPage::ModelsPage(RunnerController& runner, WorkspaceController& workspace, RunController& runs, QWidget* parent)
     : Page(parent)
     , m_model(new widgets::ModelMatrixModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
@@ -28,6 +29,7 @@ ModelsPage::ModelsPage(RunnerController& runner, QWidget* parent)
     , m_empty(new widgets::EmptyState(this))
     , m_stack(new QStackedWidget(this))
     , m_runnerPanel(new RunnerPanel(runner, this))
+    , m_endpointsPanel(new EndpointsPanel(workspace, runs, this))
     , m_tabs(new QTabWidget(this))
 {
     auto* header = new widgets::PageHeader(title(),
@@ -69,6 +71,7 @@ ModelsPage::ModelsPage(RunnerController& runner, QWidget* parent)
 
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_stack, tr("Capability Matrix"));
+    m_tabs->addTab(m_endpointsPanel, tr("Endpoints"));
     m_tabs->addTab(m_runnerPanel, tr("Local Runner"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) { m_filter->setVisible(index == 0); });
     auto* layout = new QVBoxLayout(this);
@@ -88,6 +91,7 @@ QIcon ModelsPage::icon() const
 
 void ModelsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
 {
+    m_endpointsPanel->showWorkspace(snapshot);
     m_model->setModels(snapshot ? snapshot->models : std::vector<core::Model> {});
     m_view->resizeColumnsToContents();
     m_stack->setCurrentIndex(m_model->rowCount() == 0 ? 0 : 1);

@@ -17,15 +17,19 @@ class ModelMatrixModel;
 
 namespace assay::app {
 
+class EndpointsPanel;
+class RunController;
 class RunnerController;
 class RunnerPanel;
+class WorkspaceController;
 
 /// Models & Runner: the capability matrix of every model in the workspace (API and local), filterable and sortable,
 /// and the local runner (library, devices, fit plan, load/unload, log).
 class ModelsPage : public Page {
     Q_OBJECT
 public:
-    explicit ModelsPage(RunnerController& runner, QWidget* parent = nullptr);
+    ModelsPage(
+        RunnerController& runner, WorkspaceController& workspace, RunController& runs, QWidget* parent = nullptr);
 
     QString title() const override;
     QIcon icon() const override;
@@ -33,6 +37,7 @@ public:
 
     QTableView* matrixView() const { return m_view; }
     RunnerPanel* runnerPanel() const { return m_runnerPanel; }
+    EndpointsPanel* endpointsPanel() const { return m_endpointsPanel; }
     QTabWidget* tabs() const { return m_tabs; }
 
 private:
@@ -46,6 +51,7 @@ private:
     widgets::EmptyState* m_empty;
     QStackedWidget* m_stack;
     RunnerPanel* m_runnerPanel;
+    EndpointsPanel* m_endpointsPanel;
     QTabWidget* m_tabs;
 };
 

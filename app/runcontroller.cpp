@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+#include "runcontroller.h"
+
+#include "run/providerfactory.h"
+#include "run/runplan.h"
+#include "run/runscheduler.h"
+#include "storage/modelrepository.h"
+#include "storage/workspace.h"
+
+#include <QLocale>
+
+#include <condition_variable>
+#include <mutex>
+
+namespace assay::app {
+
+RunController::RunController(core::SecretStore& secrets, QObject* parent)
+    : QObject(parent)
+    , m_secrets(secrets)
+    , m_http(std::make_unique<core::HttpClient>())
+{
+    qRegisterMetaType<core::RunProgress>();
+}
+
+RunController::~RunController()
+{
+    cancel();
+    if (m_thread.joinable())
+        m_thread.join();
+    if (m_testThread.joinable())
+        m_testThread.join();
+}
+
+void RunController::setOffline(bool offline)
+{
+    m_http->setOffline(offline);
+}
+
+void RunController::start(const core::RunDefinition& definition, const QString& resumeRunId)
+{
+    if (m_running)
+        return;
+    if (m_thread.joinable())
+        m_thread.join();
+    m_running = true;
+    m_cancelRequested = false;
+    const std::string path = m_workspacePath.toStdString();
+    m_thread = std::jthread([this, definition, path, resume = resumeRunId.toStdString()] {
+        auto finish = [this](const QString& runId, const QString& summary, bool ok) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, runId, summary, ok] {
+                    m_running = false;
+                    Q_EMIT runFinished(runId, summary, ok);
+                },
+                Qt::QueuedConnection);
+        };
+        auto db = core::Workspace::open(path); // this thread's own connection, for planning
+        if (!db) {
+            finish({}, QString::fromStdString(db.error().message), false);
+            return;
+        }
+        auto plan = core::RunPlan::resolve(definition, *db);
+        if (!plan) {
+            finish({}, tr("The run could not be planned. %1").arg(QString::fromStdString(plan.error().message)), false);
+            return;
+        }
+        core::SchedulerOptions options;
+        options.workspacePath = path;
+        options.secrets = &m_secrets;
+        options.actor = "assay-gui";
+        options.onStarted = [this](const std::string& id) {
+            QMetaObject::invokeMethod(
+                this, [this, id = QString::fromStdString(id)] { Q_EMIT runStarted(id); }, Qt::QueuedConnection);
+        };
+        options.onProgress = [this](const core::RunProgress& p) {
+            QMetaObject::invokeMethod(
+                this, [this, p] { Q_EMIT progressChanged(p); }, Qt::QueuedConnection);
+        };
+        core::RunScheduler scheduler(std::move(*plan), *m_http, std::move(options));
+        m_scheduler = &scheduler;
+        if (m_cancelRequested)
+            scheduler.cancel();
+        auto outcome = scheduler.run(resume);
+        m_scheduler = nullptr;
+        if (!outcome) {
+            finish({}, QString::fromStdString(outcome.error().message), false);
+            return;
+        }
+        const core::RunProgress& p = outcome->progress;
+        const QString summary
+            = tr("Run %1: %2 done (%3 from the cache), %4 failed, %5 cancelled · %6 tokens in, %7 out")
+                  .arg(QString::fromLatin1(core::runStatusName(outcome->status)))
+                  .arg(p.done)
+                  .arg(p.cached)
+                  .arg(p.failed)
+                  .arg(p.cancelled)
+                  .arg(p.tokensIn)
+                  .arg(p.tokensOut);
+        finish(QString::fromStdString(outcome->runId), summary, p.failed == 0 && p.cancelled == 0);
+    });
+}
+
+void RunController::cancel()
+{
+    m_cancelRequested = true;
+    if (core::RunScheduler* s = m_scheduler.load())
+        s->cancel();
+}
+
+void RunController::testConnection(const core::Endpoint& endpoint)
+{
+    if (m_testThread.joinable())
+        m_testThread.join();
+    m_testThread = std::jthread([this, endpoint] {
+        const QString name = QString::fromStdString(endpoint.name);
+        auto report = [this, name](bool ok, const QString& message) {
+            QMetaObject::invokeMethod(
+                this, [this, name, ok, message] { Q_EMIT connectionTested(name, ok, message); }, Qt::QueuedConnection);
+        };
+        auto provider = core::ProviderFactory::make(*m_http, endpoint, &m_secrets, {}, {});
+        if (!provider) {
+            report(false, QString::fromStdString(provider.error().message));
+            return;
+        }
+        core::ProviderRequest request;
+        request.model = endpoint.remoteModel;
+        request.messages = { { "user", "Reply with the single word OK." } };
+        request.parameters.maxTokens = 8;
+        request.stream = false;
+        std::mutex mutex;
+        std::condition_variable done;
+        std::optional<core::ProviderEvent> last; // guarded by mutex
+        std::string text; // guarded by mutex
+        auto call = (*provider)->start(request, [&](core::ProviderEvent&& e) {
+            std::lock_guard lock(mutex);
+            if (auto* d = std::get_if<core::TokenDelta>(&e))
+                text += d->text;
+            if (std::holds_alternative<core::FinishEvent>(e) || std::holds_alternative<core::ErrorEvent>(e)) {
+                last = std::move(e);
+                done.notify_all();
+            }
+        });
+        if (!call) {
+            report(false, QString::fromStdString(call.error().message));
+            return;
+        }
+        std::unique_lock lock(mutex);
+        if (!done.wait_for(lock, std::chrono::seconds(60), [&] { return last.has_value(); })) {
+            call->cancel();
+            done.wait(lock, [&] { return last.has_value(); });
+        }
+        if (auto* f = std::get_if<core::FinishEvent>(&*last))
+            report(true,
+                tr("Connected: answered “%1” in %2 ms (HTTP %3).")
+                    .arg(QString::fromStdString(text).trimmed().left(40))
+                    .arg(qRound(f->stats.latencyMs))
+                    .arg(f->stats.httpStatus));
+        else
+            report(false, QString::fromStdString(std::get<core::ErrorEvent>(*last).error.message));
+    });
+}
+
+} // namespace assay::app
