@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "catalogargs.h"
 
+#include "cli.h"
 #include "exitcodes.h"
 
 #include <algorithm>
 #include <iomanip>
+#include <memory>
 
 namespace assay::cli {
 
@@ -105,6 +107,45 @@ void printCatalogHelp(const std::string& path, const CatalogCommandSpec& spec, s
     printColumns(out, rows);
     out << '\n';
     printExitCodes(out);
+}
+
+int runSpecGroup(const std::string& path, const std::string& description, std::vector<CatalogCommandSpec> specs,
+    const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+    std::vector<std::string> leading;
+    std::size_t i = 0;
+    for (; i < args.size(); ++i) {
+        if (args[i] == "--workspace" && i + 1 < args.size()) {
+            leading.push_back(args[i]);
+            leading.push_back(args[++i]);
+        } else if (args[i].rfind("--workspace=", 0) == 0) {
+            leading.push_back(args[i]);
+        } else {
+            break;
+        }
+    }
+    const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    CommandGroup group(path, description);
+    for (auto& spec : specs) {
+        const std::string commandPath = path + " " + spec.name;
+        auto shared = std::make_shared<const CatalogCommandSpec>(std::move(spec));
+        group.add(shared->name, shared->summary,
+            [shared, commandPath, leading](const std::vector<std::string>& words, std::ostream& o, std::ostream& e) {
+                std::vector<std::string> all = words;
+                all.insert(all.end(), leading.begin(), leading.end());
+                CatalogArgs parsed;
+                bool help = false;
+                if (!parseCatalogArgs(commandPath, *shared, all, parsed, help, e))
+                    return toInt(ExitCode::Usage);
+                if (help) {
+                    printCatalogHelp(commandPath, *shared, o);
+                    return toInt(ExitCode::Ok);
+                }
+                return shared->run(parsed, o, e);
+            });
+    }
+    group.setHelpFooter(printExitCodes);
+    return group.dispatch(rest, out, err);
 }
 
 } // namespace assay::cli

@@ -50,6 +50,11 @@ bool parseCatalogArgs(const std::string& path, const CatalogCommandSpec& spec, c
 
 void printCatalogHelp(const std::string& path, const CatalogCommandSpec& spec, std::ostream& out);
 
+/// Runs a group of spec commands under @p path: answers --help, passes `--workspace FILE` given before the
+/// subcommand on to it, parses each command's arguments and calls it (how `catalog`, `endpoints` and `keys` work).
+int runSpecGroup(const std::string& path, const std::string& description, std::vector<CatalogCommandSpec> specs,
+    const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 /// Writes rows as two aligned columns, indented by two spaces.
 void printColumns(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& rows);
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
 
+#include "endpointcommands.h"
 #include "exitcodes.h"
+#include "keycommands.h"
+#include "runcommand.h"
 #include "versioncommand.h"
 #include "workspacecommands.h"
 
@@ -17,7 +20,7 @@ namespace assay::cli {
 std::shared_ptr<const CommandGroup> makeRootCommand()
 {
     auto root = std::make_shared<CommandGroup>("assay-cli",
-        "Assay's headless tool: create and check workspaces without the GUI.\n"
+        "Assay's headless tool: workspaces, the prompt catalog and runs, without the GUI.\n"
         "Data goes to stdout; progress and errors go to stderr.");
     root->addGlobalFlag(
         { "-V", "--version" }, "print the Assay, workspace schema and llama.cpp runner versions", runVersion);
@@ -26,6 +29,9 @@ std::shared_ptr<const CommandGroup> makeRootCommand()
     // A raw handler: it receives the words after "catalog" and answers its own --help.
     root->add("catalog", "prompts, versions and labels in a workspace", runCatalogCommand);
 #endif
+    root->add("run", "run a prompt x endpoint x dataset grid (FILE.json) and record every cell", runRunCommand);
+    root->add("endpoints", "list, add and test the endpoints runs call", runEndpointsCommand);
+    root->add("keys", "store API keys by name (value from stdin), list and remove them", runKeysCommand);
     root->setHelpFooter(printExitCodes);
     return root;
 }

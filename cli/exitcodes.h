@@ -17,6 +17,8 @@ enum class ExitCode : int {
     CannotOpen = 3, ///< the file or its folder does not exist, or cannot be read or written
     NewerSchema = 4, ///< the workspace was written by a newer Assay
     NotAWorkspace = 5, ///< the file is not an Assay workspace
+    CellsFailed = 6, ///< `run` finished, but some cells failed (their errors are in the workspace and the output)
+    Cancelled = 7, ///< `run` was interrupted (Ctrl+C / SIGTERM); continue it with --resume RUN_ID
 };
 
 struct ExitCodeInfo {
@@ -25,13 +27,15 @@ struct ExitCodeInfo {
     const char* meaning;
 };
 
-inline constexpr std::array<ExitCodeInfo, 6> kExitCodes { {
+inline constexpr std::array<ExitCodeInfo, 8> kExitCodes { {
     { ExitCode::Ok, "ok", "success; 'workspace check' found no problem" },
     { ExitCode::Problem, "problem", "a check found a problem, or the command failed" },
     { ExitCode::Usage, "usage", "unknown command or option, missing or extra argument" },
     { ExitCode::CannotOpen, "cannot-open", "the file or its folder does not exist, or cannot be read or written" },
     { ExitCode::NewerSchema, "newer-schema", "the workspace was written by a newer Assay" },
     { ExitCode::NotAWorkspace, "not-a-workspace", "the file is not an Assay workspace" },
+    { ExitCode::CellsFailed, "cells-failed", "'run' finished, but some cells failed" },
+    { ExitCode::Cancelled, "cancelled", "'run' was interrupted; continue it with --resume RUN_ID" },
 } };
 
 inline int toInt(ExitCode code)

@@ -81,11 +81,11 @@ void RunScheduler::Impl::buildEndpoints()
         rng.seed(std::random_device {}());
 }
 
-void RunScheduler::Impl::finishCell(std::size_t index, RunCell cell)
+void RunScheduler::Impl::finishCell(Outcome outcome)
 {
-    cells[index].finished = true;
-    cells[index].waiting = false;
-    commitQueue.push_back(std::move(cell));
+    cells[outcome.cell].finished = true;
+    cells[outcome.cell].waiting = false;
+    commitQueue.push_back(std::move(outcome));
     storageCv.notify_one();
 }
 
@@ -98,11 +98,7 @@ void RunScheduler::Impl::startCall(std::size_t index, std::stop_token token, dou
     attempt->cell = index;
     attempt->estimatedTokens = estimate;
     Provider& provider = *endpoints[planned.endpointIndex].provider; // set before the loop; never changes
-    auto done = [this, attempt] {
-        std::lock_guard lock(mutex);
-        finishedAttempts.push_back(attempt);
-        dispatchCv.notify_one();
-    };
+    auto done = [this, attempt] { attemptDone(attempt); };
     auto handle = provider.start(request, [attempt, done](ProviderEvent&& event) {
         Completion& c = attempt->completion;
         if (auto* d = std::get_if<TokenDelta>(&event)) {
@@ -121,9 +117,11 @@ void RunScheduler::Impl::startCall(std::size_t index, std::stop_token token, dou
             done();
         }
     });
-    if (!handle) {
+    if (!handle) { // refused at once: hand it to the dispatcher (no recursion through attemptDone)
         attempt->completion.error = ErrorEvent { handle.error(), std::nullopt, {} };
-        done();
+        std::lock_guard lock(mutex);
+        finishedAttempts.push_back(attempt);
+        dispatchCv.notify_one();
     }
 }
 
@@ -140,13 +138,13 @@ void RunScheduler::Impl::onAttemptFinished(const std::shared_ptr<Attempt>& a, Cl
     if (c.usage)
         ep.tokens.adjust(a->estimatedTokens - static_cast<double>(c.usage->inputTokens + c.usage->outputTokens));
     if (c.ok())
-        return finishCell(index, cellFromCompletion(plan, planned, c, cell.attempts, CellStatus::Ok));
+        return finishCell(Outcome { index, std::move(a->completion), std::nullopt, cell.attempts, CellStatus::Ok });
     const RetryPolicy& policy = plan.definition().retries;
     if (c.error->error.code == ErrorCode::Cancelled || cell.userCancelled || cancelRequested) {
-        Completion cancelled = c;
+        Completion cancelled = std::move(a->completion);
         cancelled.error->error = makeError(ErrorCode::Cancelled,
             cell.userCancelled ? "Cancelled by the user" : "The run was cancelled before this cell finished");
-        return finishCell(index, cellFromCompletion(plan, planned, cancelled, cell.attempts, CellStatus::Cancelled));
+        return finishCell(Outcome { index, std::move(cancelled), std::nullopt, cell.attempts, CellStatus::Cancelled });
     }
     if (retryable(c) && cell.attempts < policy.maxAttempts) {
         std::int64_t waitMs = 0;
@@ -161,9 +159,10 @@ void RunScheduler::Impl::onAttemptFinished(const std::shared_ptr<Attempt>& a, Cl
         cell.waiting = true;
         ++retries;
         delayed.push_back(Delayed { now + std::chrono::milliseconds(waitMs), index });
+        timersChanged = true;
         return;
     }
-    finishCell(index, cellFromCompletion(plan, planned, c, cell.attempts, CellStatus::Failed));
+    finishCell(Outcome { index, std::move(a->completion), std::nullopt, cell.attempts, CellStatus::Failed });
 }
 
 void RunScheduler::Impl::propagateCancel()
@@ -197,72 +196,89 @@ void RunScheduler::Impl::applyUserCancels()
         queue.erase(std::remove(queue.begin(), queue.end(), index), queue.end());
         delayed.erase(std::remove_if(delayed.begin(), delayed.end(), [&](const Delayed& d) { return d.cell == index; }),
             delayed.end());
-        finishCell(index,
+        finishCell(Outcome { index, std::nullopt,
             cellFailedBeforeRequest(plan, plan.cells()[index], makeError(ErrorCode::Cancelled, "Cancelled by the user"),
-                CellStatus::Cancelled));
+                CellStatus::Cancelled),
+            0, CellStatus::Cancelled });
     }
     userCancels.clear();
+}
+
+RunScheduler::Impl::Clock::time_point RunScheduler::Impl::pump(Clock::time_point now, std::vector<Start>& starts)
+{
+    auto finished = std::move(finishedAttempts);
+    finishedAttempts.clear();
+    for (const auto& a : finished)
+        onAttemptFinished(a, now);
+    applyUserCancels();
+    propagateCancel();
+    // Retries that are due go first in their endpoint's queue.
+    auto nextWake = Clock::time_point::max();
+    for (auto it = delayed.begin(); it != delayed.end();) {
+        if (it->at <= now) {
+            endpoints[plan.cells()[it->cell].endpointIndex].queue.push_front(it->cell);
+            it = delayed.erase(it);
+        } else {
+            nextWake = std::min(nextWake, it->at);
+            ++it;
+        }
+    }
+    for (auto& ep : endpoints) {
+        while (ep.inFlight < ep.limit && !ep.queue.empty()) {
+            if (ep.pausedUntil > now) {
+                nextWake = std::min(nextWake, ep.pausedUntil);
+                break;
+            }
+            const std::size_t index = ep.queue.front();
+            const double estimate = estimateTokens(plan.cells()[index].request);
+            const auto wait = std::max(ep.requests.waitFor(1, now), ep.tokens.waitFor(estimate, now));
+            if (wait > Clock::duration::zero()) {
+                nextWake = std::min(nextWake, now + wait);
+                break;
+            }
+            ep.requests.take(1, now);
+            ep.tokens.take(estimate, now);
+            ep.queue.pop_front();
+            CellState& cell = cells[index];
+            cell.waiting = false;
+            cell.inFlight = true;
+            ++cell.attempts;
+            cell.stop = std::stop_source();
+            ++ep.inFlight;
+            ++inFlightTotal;
+            starts.push_back(Start { index, cell.stop.get_token(), estimate });
+        }
+    }
+    return nextWake;
+}
+
+void RunScheduler::Impl::attemptDone(const std::shared_ptr<Attempt>& attempt)
+{
+    std::vector<Start> starts;
+    {
+        std::lock_guard lock(mutex);
+        finishedAttempts.push_back(attempt);
+        pump(Clock::now(), starts);
+        // The dispatcher keeps the timers and notices the end; it need not wake while this thread keeps slots busy.
+        if (starts.empty() || timersChanged || !userCancels.empty())
+            dispatchCv.notify_one();
+    }
+    for (auto& s : starts)
+        startCall(s.index, std::move(s.token), s.estimate);
 }
 
 void RunScheduler::Impl::dispatchLoop()
 {
     std::unique_lock lock(mutex);
-    struct Start {
-        std::size_t index;
-        std::stop_token token;
-        double estimate;
-    };
-    std::vector<Start> toStart;
+    std::vector<Start> starts;
     for (;;) {
-        const auto now = Clock::now();
-        auto finished = std::move(finishedAttempts);
-        finishedAttempts.clear();
-        for (const auto& a : finished)
-            onAttemptFinished(a, now);
-        applyUserCancels();
-        propagateCancel();
-        // Retries that are due go first in their endpoint's queue.
-        auto nextWake = Clock::time_point::max();
-        for (auto it = delayed.begin(); it != delayed.end();) {
-            if (it->at <= now) {
-                endpoints[plan.cells()[it->cell].endpointIndex].queue.push_front(it->cell);
-                it = delayed.erase(it);
-            } else {
-                nextWake = std::min(nextWake, it->at);
-                ++it;
-            }
-        }
-        toStart.clear();
-        for (auto& ep : endpoints) {
-            while (ep.inFlight < ep.limit && !ep.queue.empty()) {
-                if (ep.pausedUntil > now) {
-                    nextWake = std::min(nextWake, ep.pausedUntil);
-                    break;
-                }
-                const std::size_t index = ep.queue.front();
-                const double estimate = estimateTokens(plan.cells()[index].request);
-                const auto wait = std::max(ep.requests.waitFor(1, now), ep.tokens.waitFor(estimate, now));
-                if (wait > Clock::duration::zero()) {
-                    nextWake = std::min(nextWake, now + wait);
-                    break;
-                }
-                ep.requests.take(1, now);
-                ep.tokens.take(estimate, now);
-                ep.queue.pop_front();
-                CellState& cell = cells[index];
-                cell.waiting = false;
-                cell.inFlight = true;
-                ++cell.attempts;
-                cell.stop = std::stop_source();
-                ++ep.inFlight;
-                ++inFlightTotal;
-                toStart.push_back(Start { index, cell.stop.get_token(), estimate });
-            }
-        }
-        if (!toStart.empty()) {
+        timersChanged = false;
+        starts.clear();
+        const auto nextWake = pump(Clock::now(), starts);
+        if (!starts.empty()) {
             // Outside the lock: the provider's sink takes it from the HTTP worker.
             lock.unlock();
-            for (auto& s : toStart)
+            for (auto& s : starts)
                 startCall(s.index, std::move(s.token), s.estimate);
             lock.lock();
             continue;
@@ -272,7 +288,7 @@ void RunScheduler::Impl::dispatchLoop()
         if ((fed || cancelRequested) && queuesEmpty && delayed.empty() && inFlightTotal == 0 && finishedAttempts.empty()
             && userCancels.empty())
             break;
-        if (!finishedAttempts.empty() || !userCancels.empty())
+        if (!finishedAttempts.empty() || !userCancels.empty() || timersChanged)
             continue;
         if (nextWake == Clock::time_point::max())
             dispatchCv.wait(lock);

@@ -49,6 +49,22 @@ struct EndpointState {
     std::deque<std::size_t> queue;
 };
 
+/// A finished cell on its way to storage, which turns it into a RunCell (off the dispatch path).
+struct Outcome {
+    std::size_t cell = 0;
+    std::optional<Completion> completion; ///< the last attempt
+    std::optional<RunCell> ready; ///< or a cell built already (failed before any request)
+    int attempts = 0;
+    CellStatus status = CellStatus::Ok;
+};
+
+/// A call the dispatcher decided to start (started outside the lock).
+struct Start {
+    std::size_t index = 0;
+    std::stop_token token;
+    double estimate = 0;
+};
+
 struct Delayed {
     Clock::time_point at;
     std::size_t cell;
@@ -62,6 +78,8 @@ struct RunScheduler::Impl {
     using CellState = run_detail::CellState;
     using EndpointState = run_detail::EndpointState;
     using Delayed = run_detail::Delayed;
+    using Outcome = run_detail::Outcome;
+    using Start = run_detail::Start;
 
     Impl(RunPlan p, HttpClient& h, SchedulerOptions o)
         : plan(std::move(p))
@@ -85,7 +103,8 @@ struct RunScheduler::Impl {
     std::vector<std::shared_ptr<Attempt>> finishedAttempts;
     std::vector<Delayed> delayed;
     std::vector<std::size_t> userCancels;
-    std::deque<RunCell> commitQueue;
+    std::deque<Outcome> commitQueue;
+    bool timersChanged = false; ///< a retry or pause was scheduled since the dispatcher last looked
     std::string runId;
     bool fed = false; ///< storage has handed every cell that needs a request to the dispatcher
     bool dispatchDone = false;
@@ -101,7 +120,13 @@ struct RunScheduler::Impl {
     void dispatchLoop();
     void startCall(std::size_t index, std::stop_token token, double estimate);
     void onAttemptFinished(const std::shared_ptr<Attempt>& a, Clock::time_point now);
-    void finishCell(std::size_t index, RunCell cell);
+    void finishCell(Outcome outcome);
+    /// Under the lock: handles finished attempts and cancels, then picks the calls that may start now (appended to
+    /// @p starts). Returns when the next retry or rate-limit wait ends.
+    Clock::time_point pump(Clock::time_point now, std::vector<Start>& starts);
+    /// From the HTTP worker: records the attempt and starts what the freed slot allows right there, without a
+    /// hop through the dispatcher thread.
+    void attemptDone(const std::shared_ptr<Attempt>& attempt);
     void propagateCancel();
     void applyUserCancels();
 
@@ -110,7 +135,7 @@ struct RunScheduler::Impl {
     Status feed(RunRepository& repo, const std::vector<std::string>& missing, RunProgress& progress);
     Status drainCommits(RunRepository& repo, RunProgress& progress, bool wait);
     bool claim(std::size_t index);
-    Status commitAndCount(RunRepository& repo, RunCell cell, RunProgress& progress);
+    Status commitAndCount(RunRepository& repo, Outcome outcome, RunProgress& progress);
     void reportProgress(RunProgress& progress, bool final);
     Clock::time_point startedAt;
     Clock::time_point lastReport;

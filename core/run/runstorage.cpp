@@ -53,8 +53,10 @@ Status RunScheduler::Impl::feed(RunRepository& repo, const std::vector<std::stri
                 now = cellFromCache(plan, cell, **hit);
         }
         if (now) {
-            if (claim(index))
-                ASSAY_TRY(commitAndCount(repo, std::move(*now), progress));
+            if (claim(index)) {
+                const CellStatus status = now->status;
+                ASSAY_TRY(commitAndCount(repo, Outcome { index, std::nullopt, std::move(*now), 0, status }, progress));
+            }
         } else {
             batch.push_back(index);
             if (batch.size() >= 64)
@@ -78,7 +80,7 @@ Status RunScheduler::Impl::feed(RunRepository& repo, const std::vector<std::stri
 
 Status RunScheduler::Impl::drainCommits(RunRepository& repo, RunProgress& progress, bool wait)
 {
-    std::deque<RunCell> ready;
+    std::deque<Outcome> ready;
     {
         std::unique_lock lock(mutex);
         if (wait)
@@ -175,8 +177,11 @@ RunStatus RunScheduler::Impl::storageMain(const std::string& resumeRunId, RunPro
     return status;
 }
 
-Status RunScheduler::Impl::commitAndCount(RunRepository& repo, RunCell cell, RunProgress& progress)
+Status RunScheduler::Impl::commitAndCount(RunRepository& repo, Outcome outcome, RunProgress& progress)
 {
+    RunCell cell = outcome.ready
+        ? std::move(*outcome.ready)
+        : cellFromCompletion(plan, plan.cells()[outcome.cell], *outcome.completion, outcome.attempts, outcome.status);
     cell.runId = runId;
     auto committed = repo.commitCell(std::move(cell));
     if (!committed)
