@@ -95,7 +95,7 @@ void printText(const WorkspaceReport& report, const std::vector<std::string>& pr
     if (!report.counts.empty()) {
         out << "rows\n";
         for (const auto& [table, count] : report.counts)
-            out << "  " << std::left << std::setw(16) << table << ' ' << count << '\n';
+            out << "  " << std::left << std::setw(18) << table << ' ' << count << '\n';
     }
     out << "status     " << (problems.empty() ? "ok" : "PROBLEM") << '\n';
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 namespace assay::core {
 
@@ -330,12 +331,28 @@ Result<std::vector<PromptSummary>> PromptRepository::summaries(Statement& st, bo
         sum.score = scored ? s.real(9) : 0.0;
         out.push_back(std::move(sum));
     }));
-    for (auto& sum : out) {
-        auto l = labels(sum.prompt.id);
-        if (!l)
-            return l.error();
-        sum.labels = std::move(*l);
+    if (out.size() <= 64) { // a search page: a few indexed lookups
+        for (auto& sum : out) {
+            auto l = labels(sum.prompt.id);
+            if (!l)
+                return l.error();
+            sum.labels = std::move(*l);
+        }
+        return out;
     }
+    // A whole catalog: every label in one query instead of one query per prompt.
+    std::unordered_map<std::string, std::vector<PromptLabel>> byPrompt;
+    auto all = m_db.prepare("SELECT l.prompt_id, l.label, l.version_id, v.number, l.updated_at FROM prompt_label l"
+                            " JOIN prompt_version v ON v.id = l.version_id ORDER BY l.prompt_id, l.label");
+    if (!all)
+        return all.error();
+    ASSAY_TRY(sql::forEachRow(*all, [&](Statement& s) {
+        byPrompt[s.text(0)].push_back(
+            PromptLabel { s.text(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.int64(4) });
+    }));
+    for (auto& sum : out)
+        if (auto it = byPrompt.find(sum.prompt.id); it != byPrompt.end())
+            sum.labels = std::move(it->second);
     return out;
 }
 

@@ -8,6 +8,7 @@
 // The fixture stores version 1 and the latest version through the repository (index, signature, audit) and the
 // versions between by plain INSERTs, which is what the repository would leave behind for them.
 // Usage: bench_catalog [prompts (default 10000)] [versions per prompt (default 10)]
+// ASSAY_BENCH_KEEP=FILE keeps a copy of the generated workspace (bench_catalogpage opens it in the GUI).
 #include "catalog/promptjson.h"
 #include "interchange/catalogexport.h"
 #include "interchange/catalogimport.h"
@@ -297,6 +298,11 @@ int main(int argc, char** argv)
             static_cast<long long>(imported.versions), static_cast<long long>(imported.labels));
     }
     std::error_code ec;
+    if (const char* keep = std::getenv("ASSAY_BENCH_KEEP"); keep && *keep) {
+        if (auto copied = Workspace::saveCopy(db, keep); !copied)
+            die(copied.error());
+        std::printf("kept the workspace as %s\n", keep);
+    }
     fs::remove_all(dir, ec);
     return 0;
 }
