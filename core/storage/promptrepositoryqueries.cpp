@@ -158,9 +158,18 @@ Result<std::vector<PromptSummary>> PromptRepository::search(
             all->resize(static_cast<std::size_t>(limit));
         return all;
     }
-    auto st = m_db.prepare(std::string("SELECT ") + kPromptColumns + ", -" + kRank
-        + " FROM prompt_fts JOIN prompt p ON p.id = prompt_fts.prompt_id WHERE prompt_fts MATCH ?1" + kFilter
-        + " ORDER BY " + kRank + ", p.name LIMIT ?5");
+    const bool unfiltered = sql::trimmed(filter.folder).empty() && sql::trimmed(filter.tag).empty()
+        && sql::trimmed(filter.label).empty();
+    // Without filters the best `limit` hits are picked inside FTS first, so the prompt columns (and the latest
+    // version's subquery) are computed for those rows only, not for every match of a short prefix.
+    auto st = unfiltered && limit >= 0
+        ? m_db.prepare(std::string("SELECT ") + kPromptColumns + ", -f.r FROM (SELECT prompt_id, " + kRank
+              + " AS r FROM prompt_fts WHERE prompt_fts MATCH ?1 ORDER BY r LIMIT ?5) f JOIN prompt p"
+                " ON p.id = f.prompt_id WHERE 1 = 1"
+              + kFilter + " ORDER BY f.r, p.name")
+        : m_db.prepare(std::string("SELECT ") + kPromptColumns + ", -" + kRank
+              + " FROM prompt_fts JOIN prompt p ON p.id = prompt_fts.prompt_id WHERE prompt_fts MATCH ?1" + kFilter
+              + " ORDER BY " + kRank + ", p.name LIMIT ?5");
     if (!st)
         return st.error();
     std::string folder = sql::trimmed(filter.folder);
