@@ -3,6 +3,7 @@
 
 #include "appsettings.h"
 #include "catalogcontroller.h"
+#include "localendpoints.h"
 #include "messagebanner.h"
 #include "pages/catalogpage.h"
 #include "pages/emptypage.h"
@@ -11,6 +12,7 @@
 #include "runcontroller.h"
 #include "runnercontroller.h"
 #include "secrets/filesecretstore.h"
+#include "secrets/layeredsecretstore.h"
 #include "workspacecontroller.h"
 
 #include <QAction>
@@ -51,10 +53,12 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     , m_settings(settings)
     , m_workspace(workspace)
     , m_secrets(std::make_unique<core::FileSecretStore>())
-    , m_runs(new RunController(*m_secrets, this))
+    , m_layeredSecrets(std::make_unique<core::LayeredSecretStore>(*m_secrets))
+    , m_runs(new RunController(*m_layeredSecrets, this))
     , m_runner(new RunnerController(QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                                         .filePath(QStringLiteral("model-hashes.json")),
           this))
+    , m_localEndpoints(new LocalEndpoints(m_workspace, *m_layeredSecrets, this))
     , m_nav(new QListWidget(this))
     , m_stack(new QStackedWidget(this))
     , m_banner(new widgets::MessageBanner(this))
@@ -135,6 +139,27 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     m_runner->refreshDevices();
     connect(
         m_runner, &RunnerController::libraryChanged, this, [this] { m_settings.setModelFolders(m_runner->folders()); });
+    connect(m_localEndpoints, &LocalEndpoints::failed, this, &MainWindow::onFailed);
+    // A model that became Ready is an endpoint like any other (runs, Compare, judging); unloading forgets its key.
+    connect(
+        m_runner, &RunnerController::runnerStateChanged, this, [this](const QString& path, int state, const QString&) {
+            const auto s = static_cast<gpu::RunnerState>(state);
+            QString name = QFileInfo(path).completeBaseName();
+            QString quantization;
+            for (const gpu::LibraryEntry& e : m_runner->library())
+                if (QString::fromStdString(e.path) == path && e.info) {
+                    name = QString::fromStdString(e.info->name);
+                    quantization = QString::fromStdString(e.info->quantization);
+                }
+            if (s == gpu::RunnerState::Ready && m_snapshot) {
+                auto endpoint = m_runner->endpoint(path);
+                auto provenance = m_runner->provenance(path);
+                if (endpoint && provenance)
+                    m_localEndpoints->registerLoaded(name, *endpoint, *provenance, quantization);
+            } else if (s == gpu::RunnerState::Stopped || s == gpu::RunnerState::Crashed) {
+                m_localEndpoints->forget(name);
+            }
+        });
 
     connect(&m_workspace, &WorkspaceController::opened, this, &MainWindow::onOpened);
     connect(&m_workspace, &WorkspaceController::failed, this, &MainWindow::onFailed);

@@ -18,8 +18,9 @@ class QStackedWidget;
 class QToolButton;
 
 namespace assay::core {
+class LayeredSecretStore;
 class SecretStore;
-}
+} // namespace assay::core
 
 namespace assay::widgets {
 class MessageBanner;
@@ -29,6 +30,7 @@ namespace assay::app {
 
 class AppSettings;
 class Page;
+class LocalEndpoints;
 class RunController;
 class RunnerController;
 class WorkspaceController;
@@ -79,8 +81,10 @@ private:
     WorkspaceController& m_workspace;
     std::optional<WorkspaceSnapshot> m_snapshot;
     std::unique_ptr<core::SecretStore> m_secrets;
+    std::unique_ptr<core::LayeredSecretStore> m_layeredSecrets; // + the local runners' in-memory keys
     RunController* m_runs;
     RunnerController* m_runner;
+    LocalEndpoints* m_localEndpoints;
     std::vector<Page*> m_pages;
     QListWidget* m_nav;
     QStackedWidget* m_stack;

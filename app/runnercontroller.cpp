@@ -197,6 +197,14 @@ std::optional<gpu::RunnerEndpoint> RunnerController::endpoint(const QString& mod
     return it == m_runners.end() ? std::nullopt : it->second->endpoint();
 }
 
+std::optional<gpu::RunnerProvenance> RunnerController::provenance(const QString& modelPath) const
+{
+    auto it = m_runners.find(modelPath);
+    if (it == m_runners.end())
+        return std::nullopt;
+    return it->second->provenance();
+}
+
 QStringList RunnerController::loadedModels() const
 {
     QStringList list;

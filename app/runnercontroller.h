@@ -46,6 +46,7 @@ public:
     void unload(const QString& modelPath);
     gpu::RunnerState state(const QString& modelPath) const;
     std::optional<gpu::RunnerEndpoint> endpoint(const QString& modelPath) const;
+    std::optional<gpu::RunnerProvenance> provenance(const QString& modelPath) const;
     QStringList loadedModels() const;
 
 Q_SIGNALS:

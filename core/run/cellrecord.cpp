@@ -20,6 +20,10 @@ RunCell cellSkeleton(const RunPlan& plan, const PlannedCell& cell)
     c.provenance = { { "endpoint", endpoint.name }, { "kind", endpointKindName(endpoint.kind) },
         { "baseUrl", redactUrl(endpoint.baseUrl) }, { "stream", cell.request.stream }, { "cached", false },
         { "prompt", plan.prompts()[cell.promptIndex].reference } };
+    // A local model records what produced the output: file hash, quantization, llama.cpp build, devices, layers,
+    // context, threads (the sampling settings are in the normalized request).
+    if (auto runner = endpoint.settings.find("runner"); runner != endpoint.settings.end() && runner->is_object())
+        c.provenance["runner"] = *runner;
     return c;
 }
 

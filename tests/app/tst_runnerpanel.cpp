@@ -3,12 +3,18 @@
 // then a real llama-server loaded and unloaded from the page.
 #include "appsettings.h"
 #include "mainwindow.h"
+#include "messagebanner.h"
 #include "pages/modelspage.h"
 #include "pages/runnerpanel.h"
+#include "pages/runspage.h"
 #include "runnercontroller.h"
 #include "screenshot.h"
+#include "storage/runrepository.h"
+#include "storage/workspace.h"
 #include "tinymodel.h"
 #include "workspacecontroller.h"
+
+#include <QPushButton>
 
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -87,6 +93,36 @@ void TestRunnerPanel::libraryPlanLoadUnload()
     QVERIFY(endpoint.has_value());
     QVERIFY(!panel->logText().contains(QString::fromStdString(endpoint->apiKey))); // the key never reaches the log
     test::saveScreenshot(&window, QStringLiteral("17-models-runner-loaded"));
+
+    // The loaded model is an endpoint like any other: a run from Compare reaches it, and its cell records the
+    // runner provenance (model hash, quantization, llama.cpp build, layers, context).
+    QTRY_VERIFY2_WITH_TIMEOUT(std::any_of(window.snapshot()->endpoints.begin(), window.snapshot()->endpoints.end(),
+                                  [](const core::Endpoint& e) { return e.name == "local: tiny-random-llama"; }),
+        qPrintable(window.banner()->text()), 10000);
+    window.showPage(app::MainWindow::ComparePage);
+    auto* runs = static_cast<app::RunsPage*>(window.page(app::MainWindow::ComparePage));
+    runs->choose({ QStringLiteral("suez-what-if") }, { QStringLiteral("local: tiny-random-llama") }, QString());
+    runs->startRun();
+    QTRY_VERIFY_WITH_TIMEOUT(!runs->runButton()->isEnabled(), 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(runs->runButton()->isEnabled(), qPrintable(runs->progressText()), 60000);
+    QVERIFY2(runs->progressText().contains(QStringLiteral("1 done")), qPrintable(runs->progressText()));
+    {
+        auto db = core::Workspace::open(window.snapshot()->path);
+        QVERIFY(db.ok());
+        auto all = core::RunRepository(*db).list();
+        QVERIFY(all.ok() && !all->empty());
+        auto cells = core::RunRepository(*db).cells(all->front().id);
+        QVERIFY(cells.ok());
+        QCOMPARE(cells->size(), std::size_t(1));
+        const nlohmann::json& runner = cells->front().provenance["runner"];
+        QVERIFY2(runner.is_object(), cells->front().provenance.dump().c_str());
+        QCOMPARE(QString::fromStdString(runner.value("modelSha256", std::string())).left(12),
+            panel->libraryTable()->item(0, 6)->toolTip().left(12));
+        QVERIFY(!runner.value("runnerBuild", std::string()).empty());
+        QCOMPARE(runner.value("contextSize", 0), 4096);
+        QVERIFY(cells->front().request.dump().find(endpoint->apiKey) == std::string::npos);
+    }
+    window.showPage(app::MainWindow::ModelsPage);
 
     panel->unloadSelected();
     QTRY_VERIFY_WITH_TIMEOUT(window.runner()->loadedModels().isEmpty(), 10000);
