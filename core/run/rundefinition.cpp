@@ -138,6 +138,7 @@ json RunDefinition::toJson() const
     for (const auto& [e, n] : concurrencyPerEndpoint)
         c[e] = n;
     j["concurrency"] = c;
+    j["maxInFlight"] = maxInFlight;
     auto limit = [](const RateLimit& r) {
         return json { { "rpm", r.requestsPerMinute }, { "tpm", r.tokensPerMinute } };
     };
@@ -159,7 +160,7 @@ Result<RunDefinition> RunDefinition::parse(const json& j)
         return makeError(ErrorCode::Invalid, "run definition: must be a JSON object");
     ASSAY_TRY(checkKeys(j, "",
         { "name", "prompts", "endpoints", "dataset", "rows", "repeats", "parameters", "seed", "concurrency",
-            "rateLimits", "retries", "timeoutMs", "cache", "stream" }));
+            "maxInFlight", "rateLimits", "retries", "timeoutMs", "cache", "stream" }));
     RunDefinition d;
     if (!j.contains("name") || !j["name"].is_string() || j["name"].get<std::string>().empty())
         return fieldError("name", "must be a non-empty string");
@@ -225,6 +226,12 @@ Result<RunDefinition> RunDefinition::parse(const json& j)
                 return v.error();
             d.concurrency = static_cast<int>(*v);
         }
+    }
+    if (j.contains("maxInFlight")) {
+        auto v = integer(j["maxInFlight"], "maxInFlight", 0, 4096);
+        if (!v)
+            return v.error();
+        d.maxInFlight = static_cast<int>(*v);
     }
     if (j.contains("rateLimits")) {
         if (!j["rateLimits"].is_object())

@@ -38,6 +38,7 @@ struct RetryPolicy {
 ///     "repeats": 1, "seed": 42,
 ///     "parameters": {"temperature": 0, "max_tokens": 64, "top_p": 1, "stop": ["\n"], "seed": 1},
 ///     "concurrency": 4,                                 // or {"default": 4, "local-llama": 1}
+///     "maxInFlight": 16,                                // calls in flight over all endpoints (0 = no cap)
 ///     "rateLimits": {"default": {"rpm": 600, "tpm": 100000}, "gpt-4o-mini": {"rpm": 60}},
 ///     "retries": {"maxAttempts": 3, "baseBackoffMs": 500, "maxBackoffMs": 30000},
 ///     "timeoutMs": 120000, "cache": true, "stream": true }
@@ -52,6 +53,7 @@ struct RunDefinition {
     std::optional<std::int64_t> seed; ///< default provider seed (when parameters has none) and jitter seed
     int concurrency = 4; ///< calls in flight per endpoint
     std::map<std::string, int> concurrencyPerEndpoint;
+    int maxInFlight = 0; ///< calls in flight over all endpoints together; 0 = only the per-endpoint bounds
     RateLimit rateLimit; ///< default for every endpoint
     std::map<std::string, RateLimit> rateLimitPerEndpoint;
     RetryPolicy retries;

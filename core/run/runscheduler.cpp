@@ -223,18 +223,31 @@ RunScheduler::Impl::Clock::time_point RunScheduler::Impl::pump(Clock::time_point
             ++it;
         }
     }
-    for (auto& ep : endpoints) {
-        while (ep.inFlight < ep.limit && !ep.queue.empty()) {
+    // Round-robin, one call per endpoint per pass, so a total cap (maxInFlight) is shared fairly.
+    const int cap = plan.definition().maxInFlight;
+    std::vector<bool> blocked(endpoints.size(), false);
+    for (bool progress = true; progress;) {
+        progress = false;
+        const std::size_t base = nextEndpoint;
+        for (std::size_t k = 0; k < endpoints.size(); ++k) {
+            if (cap > 0 && inFlightTotal >= cap)
+                return nextWake;
+            const std::size_t e = (base + k) % endpoints.size();
+            EndpointState& ep = endpoints[e];
+            if (blocked[e] || ep.inFlight >= ep.limit || ep.queue.empty())
+                continue;
             if (ep.pausedUntil > now) {
                 nextWake = std::min(nextWake, ep.pausedUntil);
-                break;
+                blocked[e] = true;
+                continue;
             }
             const std::size_t index = ep.queue.front();
             const double estimate = estimateTokens(plan.cells()[index].request);
             const auto wait = std::max(ep.requests.waitFor(1, now), ep.tokens.waitFor(estimate, now));
             if (wait > Clock::duration::zero()) {
                 nextWake = std::min(nextWake, now + wait);
-                break;
+                blocked[e] = true;
+                continue;
             }
             ep.requests.take(1, now);
             ep.tokens.take(estimate, now);
@@ -247,6 +260,8 @@ RunScheduler::Impl::Clock::time_point RunScheduler::Impl::pump(Clock::time_point
             ++ep.inFlight;
             ++inFlightTotal;
             starts.push_back(Start { index, cell.stop.get_token(), estimate });
+            nextEndpoint = (e + 1) % endpoints.size(); // the next free slot goes to the next endpoint
+            progress = true;
         }
     }
     return nextWake;

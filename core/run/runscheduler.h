@@ -34,7 +34,8 @@ struct RunOutcome {
 
 /// Executes a RunPlan against its endpoints and records every cell in the workspace.
 ///
-/// Dispatch (the thread calling run()): per endpoint at most definition.concurrencyFor() calls in flight, token
+/// Dispatch (the thread calling run()): per endpoint at most definition.concurrencyFor() calls in flight (and at most
+/// definition.maxInFlight over all endpoints, shared round-robin), token
 /// buckets for requests/min and tokens/min (tokens estimated from the prompt text and max_tokens, corrected by the
 /// reported usage), retries of 429 / 5xx / network / timeout failures with exponential backoff and full jitter,
 /// waiting exactly Retry-After (and pausing that endpoint) when the server sends it; a per-attempt timeout.

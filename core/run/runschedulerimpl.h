@@ -114,6 +114,7 @@ struct RunScheduler::Impl {
     std::optional<Error> storageError;
     std::int64_t inFlightTotal = 0;
     std::int64_t retries = 0;
+    std::size_t nextEndpoint = 0; ///< where the next round-robin pass starts
 
     // --- dispatcher (the thread in run()) ---
     void buildEndpoints();

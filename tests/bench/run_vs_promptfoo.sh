@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Throughput of `assay-cli run` against the loopback server (bench_run serve), side by side with promptfoo.
 # The same 1,800 cells (2 prompts x 3 endpoints x 300 rows, non-streaming, cache off) at 0 ms and 20 ms server
-# latency and 4 / 16 calls in flight in total (Assay: concurrency split over the 3 endpoints, e.g. 5+5+6 = 16;
-# promptfoo: -j 16). Reports wall time, cells/s and peak RSS (/usr/bin/time -v).
+# latency and 4 / 16 calls in flight in total (Assay: "maxInFlight": N shared by the 3 endpoints; promptfoo: -j N).
+# Reports wall time, cells/s and peak RSS (/usr/bin/time -v).
 #
 # promptfoo (pinned 0.121.20: newer releases refuse Node 20) is installed from the npm registry into a cache
 # folder with --ignore-scripts. Its traffic stays on loopback: telemetry/update/sharing opt-outs are set and
@@ -73,14 +73,6 @@ time_cmd() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-concurrency_json() { # total in flight -> per-endpoint split over e0,e1,e2
-    local total=$1 per=$(($1 / 3)) rest=$(($1 % 3))
-    local e0=$per e1=$per e2=$per
-    [ "$rest" -ge 1 ] && e2=$((e2 + 1))
-    [ "$rest" -ge 2 ] && e1=$((e1 + 1))
-    echo "{\"default\": $e0, \"e1\": $e1, \"e2\": $e2}"
-}
-
 write_promptfoo_config() { # dir
     local dir=$1
     {
@@ -119,7 +111,7 @@ for latency in 0 20; do
             "$bench" setup "$ws" "$base" 300 || exit 1
             cat >"$work/run.json" <<JSON
 {"name": "bench", "prompts": ["p0@prod", "p1@prod"], "endpoints": ["e0", "e1", "e2"], "dataset": "rows",
- "concurrency": $(concurrency_json "$j"), "cache": false, "stream": false}
+ "concurrency": $j, "maxInFlight": $j, "cache": false, "stream": false}
 JSON
             read -r wall rss rc < <(time_cmd "$work/assay" "$cli" run "$work/run.json" --workspace "$ws" --json)
             ok=$(grep -o '"ok": [0-9]*' "$work/assay.stdout" | grep -o '[0-9]*$')
@@ -153,5 +145,5 @@ JSON
     stop_server
 done
 echo
-echo "assay -j N = N calls in flight in total (per-endpoint concurrency N/3, rounded so the three add up to N)."
+echo "assay -j N = \"maxInFlight\": N (N calls in flight in total, shared by the 3 endpoints), like promptfoo -j N."
 echo "Ceiling at 20 ms: N / 0.020 s = 200 (j4) and 800 (j16) cells/s."

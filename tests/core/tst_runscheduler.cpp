@@ -146,6 +146,16 @@ void TestRunScheduler::concurrencyBoundPerEndpoint()
     qInfo("max in flight: e0 %d (limit 3), e1 %d (limit 5)", log0->maxInFlight.load(), log1->maxInFlight.load());
     QCOMPARE(log0->maxInFlight.load(), 3); // reached and never exceeded
     QCOMPARE(log1->maxInFlight.load(), 5);
+    // A total cap over both endpoints, shared between them.
+    auto both = std::make_shared<ServerLog>();
+    h.server().route(RunHarness::route(0), counting(both, openAiAuto(), 40));
+    h.server().route(RunHarness::route(1), counting(both, openAiAuto(), 40));
+    d["maxInFlight"] = 4;
+    outcome = h.run(d);
+    QVERIFY(outcome.ok());
+    QCOMPARE(outcome->progress.done, std::int64_t(40));
+    qInfo("max in flight over both endpoints with maxInFlight 4: %d", both->maxInFlight.load());
+    QCOMPARE(both->maxInFlight.load(), 4);
 }
 
 void TestRunScheduler::requestRateLimit()
