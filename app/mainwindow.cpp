@@ -3,10 +3,12 @@
 
 #include "appsettings.h"
 #include "catalogcontroller.h"
+#include "keychainsecretstore.h"
 #include "localendpoints.h"
 #include "messagebanner.h"
 #include "pages/catalogpage.h"
 #include "pages/emptypage.h"
+#include "pages/endpointspanel.h"
 #include "pages/modelspage.h"
 #include "pages/runspage.h"
 #include "runcontroller.h"
@@ -52,7 +54,7 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     : QMainWindow(parent)
     , m_settings(settings)
     , m_workspace(workspace)
-    , m_secrets(std::make_unique<core::FileSecretStore>())
+    , m_secrets(makeSecretStore(&m_secretsDescription))
     , m_layeredSecrets(std::make_unique<core::LayeredSecretStore>(*m_secrets))
     , m_runs(new RunController(*m_layeredSecrets, this))
     , m_runner(new RunnerController(QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
@@ -139,6 +141,7 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     m_runner->refreshDevices();
     connect(
         m_runner, &RunnerController::libraryChanged, this, [this] { m_settings.setModelFolders(m_runner->folders()); });
+    static_cast<app::ModelsPage*>(m_pages[ModelsPage])->endpointsPanel()->setSecretsDescription(m_secretsDescription);
     connect(m_localEndpoints, &LocalEndpoints::failed, this, &MainWindow::onFailed);
     // A model that became Ready is an endpoint like any other (runs, Compare, judging); unloading forgets its key.
     connect(

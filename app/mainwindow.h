@@ -56,6 +56,7 @@ public:
     widgets::MessageBanner* banner() const { return m_banner; }
     RunnerController* runner() const { return m_runner; }
     RunController* runs() const { return m_runs; }
+    QString secretsDescription() const { return m_secretsDescription; }
     QString statusWorkspaceText() const;
     bool offline() const;
 
@@ -80,6 +81,7 @@ private:
     AppSettings& m_settings;
     WorkspaceController& m_workspace;
     std::optional<WorkspaceSnapshot> m_snapshot;
+    QString m_secretsDescription; // which secret store is in use (status bar tooltip); before m_secrets
     std::unique_ptr<core::SecretStore> m_secrets;
     std::unique_ptr<core::LayeredSecretStore> m_layeredSecrets; // + the local runners' in-memory keys
     RunController* m_runs;

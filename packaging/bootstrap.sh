@@ -24,11 +24,12 @@ jobs=${ASSAY_JOBS:-$(nproc)}
 export ASSAY_JOBS=$jobs
 
 # The tested list from research/qt.md §1 (Qt Linguist/Designer packages left out: nothing uses them yet), plus
-# clang (fuzzers), libssl-dev (SHA-256/HMAC), libxkbcommon-dev (silences Qt's XKB notice), git (llama.cpp bundle).
+# clang (fuzzers), libssl-dev (SHA-256/HMAC), libxkbcommon-dev (silences Qt's XKB notice), git (llama.cpp bundle),
+# qtkeychain-qt6-dev (API keys in the OS keyring; the GUI falls back to a 0600 file when no keyring answers).
 packages=(
     cmake ninja-build g++ pkg-config git clang
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-svg-dev libgl-dev libxkbcommon-dev
-    nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
+    nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev qtkeychain-qt6-dev
     xvfb xauth fonts-dejavu-core imagemagick
 )
 

@@ -40,7 +40,10 @@ EndpointsPanel::EndpointsPanel(WorkspaceController& workspace, RunController& ru
     , m_save(new QPushButton(tr("Save Endpoint"), this))
     , m_test(new QPushButton(tr("Test Connection"), this))
     , m_status(new QLabel(this))
+    , m_secretsInfo(new QLabel(this))
 {
+    m_secretsInfo->setWordWrap(true);
+    m_secretsInfo->setForegroundRole(QPalette::PlaceholderText);
     m_list->setObjectName(QStringLiteral("endpointList"));
     m_list->setMaximumWidth(280);
     m_kind->addItem(
@@ -78,6 +81,7 @@ EndpointsPanel::EndpointsPanel(WorkspaceController& workspace, RunController& ru
     right->addLayout(buttons);
     right->addWidget(m_status);
     right->addStretch(1);
+    right->addWidget(m_secretsInfo);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 6, 0, 0);
     layout->addWidget(m_list);
@@ -232,6 +236,11 @@ void EndpointsPanel::setStatus(const QString& text, bool error)
     QPalette pal = m_status->palette();
     pal.setColor(QPalette::WindowText, error ? QColor(0xc6, 0x28, 0x28) : palette().color(QPalette::WindowText));
     m_status->setPalette(pal);
+}
+
+void EndpointsPanel::setSecretsDescription(const QString& text)
+{
+    m_secretsInfo->setText(tr("%1. The workspace stores only each key's name.").arg(text));
 }
 
 QString EndpointsPanel::statusText() const

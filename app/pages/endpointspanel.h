@@ -32,6 +32,8 @@ public:
     void testConnection();
     QString statusText() const;
     QListWidget* list() const { return m_list; }
+    /// Where keys are kept (the OS keyring or the 0600 file), shown under the form.
+    void setSecretsDescription(const QString& text);
 
 private:
     core::Endpoint formEndpoint() const;
@@ -54,6 +56,7 @@ private:
     QPushButton* m_save;
     QPushButton* m_test;
     QLabel* m_status;
+    QLabel* m_secretsInfo;
 };
 
 } // namespace assay::app

@@ -40,6 +40,7 @@ void TestRunsPage::endpointTestAndRun()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     qputenv("XDG_CONFIG_HOME", dir.filePath(QStringLiteral("config")).toUtf8()); // the secret store's folder
+    qputenv("ASSAY_SECRETS", "file"); // this test reads the 0600 file; tst_secretstores covers the choice
     const QByteArray secret = "sk-test-Zq8vN3-never-in-the-workspace";
 
     test::LoopbackServer server;

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+#include "keychainsecretstore.h"
+
+#include "secrets/filesecretstore.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+
+#ifdef ASSAY_HAVE_QTKEYCHAIN
+#include <qt6keychain/keychain.h>
+#endif
+
+namespace assay::app {
+
+namespace {
+const QString kService = QStringLiteral("Assay");
+const QString kIndex = QStringLiteral("assay.index");
+} // namespace
+
+bool KeychainSecretStore::compiledIn()
+{
+#ifdef ASSAY_HAVE_QTKEYCHAIN
+    return true;
+#else
+    return false;
+#endif
+}
+
+#ifdef ASSAY_HAVE_QTKEYCHAIN
+namespace {
+/// Runs @p job to completion on this thread.
+void runJob(QKeychain::Job& job)
+{
+    job.setAutoDelete(false);
+    job.setInsecureFallback(false);
+    QEventLoop loop;
+    QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
+    job.start();
+    loop.exec();
+}
+
+core::Error keychainError(const QKeychain::Job& job, const std::string& name)
+{
+    const auto code = job.error() == QKeychain::EntryNotFound ? core::ErrorCode::NotFound : core::ErrorCode::Io;
+    // errorString() comes from the keyring service; it never contains the value.
+    return core::makeError(code,
+        "the OS keyring could not " + std::string(job.error() == QKeychain::EntryNotFound ? "find" : "use")
+            + " the key '" + name + "': " + job.errorString().toStdString());
+}
+} // namespace
+
+std::unique_ptr<KeychainSecretStore> KeychainSecretStore::open(QString* why)
+{
+    QKeychain::ReadPasswordJob probe(kService);
+    probe.setKey(kIndex);
+    runJob(probe);
+    if (probe.error() == QKeychain::NoError || probe.error() == QKeychain::EntryNotFound)
+        return std::unique_ptr<KeychainSecretStore>(new KeychainSecretStore);
+    if (why)
+        *why = probe.error() == QKeychain::NoBackendAvailable || probe.errorString() == QLatin1String("Unknown error")
+            ? QStringLiteral("no keyring service (Secret Service or KWallet) answered")
+            : probe.errorString();
+    return nullptr;
+}
+
+core::Result<std::string> KeychainSecretStore::get(const std::string& name)
+{
+    QKeychain::ReadPasswordJob job(kService);
+    job.setKey(QString::fromStdString(name));
+    runJob(job);
+    if (job.error() != QKeychain::NoError) {
+        if (job.error() == QKeychain::EntryNotFound)
+            return core::makeError(core::ErrorCode::NotFound,
+                "there is no API key named '" + name + "' in the OS keyring; add it in Models & Runner → Endpoints");
+        return keychainError(job, name);
+    }
+    return job.textData().toStdString();
+}
+
+core::Result<std::vector<std::string>> KeychainSecretStore::readIndex()
+{
+    QKeychain::ReadPasswordJob job(kService);
+    job.setKey(kIndex);
+    runJob(job);
+    if (job.error() == QKeychain::EntryNotFound)
+        return std::vector<std::string> {};
+    if (job.error() != QKeychain::NoError)
+        return keychainError(job, kIndex.toStdString());
+    std::vector<std::string> names;
+    for (const QJsonValue& v : QJsonDocument::fromJson(job.textData().toUtf8()).array())
+        names.push_back(v.toString().toStdString());
+    return names;
+}
+
+core::Status KeychainSecretStore::writeIndex(const std::vector<std::string>& names)
+{
+    QJsonArray array;
+    for (const std::string& n : names)
+        array.append(QString::fromStdString(n));
+    QKeychain::WritePasswordJob job(kService);
+    job.setKey(kIndex);
+    job.setTextData(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact)));
+    runJob(job);
+    if (job.error() != QKeychain::NoError)
+        return keychainError(job, kIndex.toStdString());
+    return {};
+}
+
+core::Status KeychainSecretStore::set(const std::string& name, const std::string& value)
+{
+    if (name.empty() || QString::fromStdString(name) == kIndex)
+        return core::makeError(core::ErrorCode::Invalid, "a key needs a name (and not '" + name + "')");
+    std::lock_guard lock(m_mutex);
+    QKeychain::WritePasswordJob job(kService);
+    job.setKey(QString::fromStdString(name));
+    job.setTextData(QString::fromStdString(value));
+    runJob(job);
+    if (job.error() != QKeychain::NoError)
+        return keychainError(job, name);
+    auto index = readIndex();
+    if (!index)
+        return index.error();
+    if (std::find(index->begin(), index->end(), name) == index->end()) {
+        index->push_back(name);
+        std::sort(index->begin(), index->end());
+        return writeIndex(*index);
+    }
+    return {};
+}
+
+core::Status KeychainSecretStore::remove(const std::string& name)
+{
+    std::lock_guard lock(m_mutex);
+    QKeychain::DeletePasswordJob job(kService);
+    job.setKey(QString::fromStdString(name));
+    runJob(job);
+    if (job.error() != QKeychain::NoError)
+        return keychainError(job, name);
+    auto index = readIndex();
+    if (!index)
+        return index.error();
+    index->erase(std::remove(index->begin(), index->end(), name), index->end());
+    return writeIndex(*index);
+}
+
+core::Result<std::vector<std::string>> KeychainSecretStore::names()
+{
+    std::lock_guard lock(m_mutex);
+    return readIndex();
+}
+#else
+std::unique_ptr<KeychainSecretStore> KeychainSecretStore::open(QString* why)
+{
+    if (why)
+        *why = QStringLiteral("this build has no QtKeychain");
+    return nullptr;
+}
+core::Result<std::string> KeychainSecretStore::get(const std::string&)
+{
+    return core::makeError(core::ErrorCode::Unsupported, "no OS keyring in this build");
+}
+core::Status KeychainSecretStore::set(const std::string&, const std::string&)
+{
+    return core::makeError(core::ErrorCode::Unsupported, "no OS keyring in this build");
+}
+core::Status KeychainSecretStore::remove(const std::string&)
+{
+    return core::makeError(core::ErrorCode::Unsupported, "no OS keyring in this build");
+}
+core::Result<std::vector<std::string>> KeychainSecretStore::names()
+{
+    return core::makeError(core::ErrorCode::Unsupported, "no OS keyring in this build");
+}
+core::Result<std::vector<std::string>> KeychainSecretStore::readIndex()
+{
+    return std::vector<std::string> {};
+}
+core::Status KeychainSecretStore::writeIndex(const std::vector<std::string>&)
+{
+    return {};
+}
+#endif
+
+std::unique_ptr<core::SecretStore> makeSecretStore(QString* description)
+{
+    // ASSAY_SECRETS=file forces the file (CI, or a keyring the user does not want to use).
+    QString why;
+    if (qEnvironmentVariable("ASSAY_SECRETS") != QLatin1String("file")) {
+        if (auto keychain = KeychainSecretStore::open(&why)) {
+            if (description)
+                *description = QCoreApplication::translate("assay", "API keys: the OS keyring");
+            return keychain;
+        }
+    } else {
+        why = QStringLiteral("ASSAY_SECRETS=file");
+    }
+    auto file = std::make_unique<core::FileSecretStore>();
+    if (description)
+        *description = QCoreApplication::translate("assay", "API keys: %1 (mode 0600; the OS keyring is not used: %2)")
+                           .arg(QString::fromStdString(file->path()), why);
+    return file;
+}
+
+} // namespace assay::app
