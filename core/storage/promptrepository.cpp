@@ -100,6 +100,23 @@ Result<PromptVersion> readVersion(const Statement& s)
     v.createdAt = s.int64(7);
     return v;
 }
+
+/// Every row of @p st as a version; the first unreadable row's error, if any.
+Result<std::vector<PromptVersion>> readVersions(Statement& st)
+{
+    std::vector<PromptVersion> out;
+    Error failed;
+    ASSAY_TRY(sql::forEachRow(st, [&](Statement& s) {
+        auto v = readVersion(s);
+        if (v)
+            out.push_back(std::move(*v));
+        else if (failed.code == ErrorCode::Ok)
+            failed = v.error();
+    }));
+    if (failed.code != ErrorCode::Ok)
+        return failed;
+    return out;
+}
 } // namespace
 
 bool PromptRepository::isValidLabel(const std::string& label)
@@ -405,18 +422,7 @@ Result<std::vector<PromptVersion>> PromptRepository::selectVersions(
     st->bind(1, promptId);
     if (where.find("?2") != std::string::npos)
         st->bind(2, arg);
-    std::vector<PromptVersion> out;
-    Error failed;
-    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) {
-        auto v = readVersion(s);
-        if (v)
-            out.push_back(std::move(*v));
-        else if (failed.code == ErrorCode::Ok)
-            failed = v.error();
-    }));
-    if (failed.code != ErrorCode::Ok)
-        return failed;
-    return out;
+    return readVersions(*st);
 }
 
 Result<std::vector<PromptVersion>> PromptRepository::versions(const std::string& promptId)
@@ -459,18 +465,7 @@ Result<std::vector<PromptVersion>> PromptRepository::latestVersions()
           " ON v.prompt_id = m.prompt_id AND v.number = m.n");
     if (!st)
         return st.error();
-    std::vector<PromptVersion> out;
-    Error failed;
-    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) {
-        auto v = readVersion(s);
-        if (v)
-            out.push_back(std::move(*v));
-        else if (failed.code == ErrorCode::Ok)
-            failed = v.error();
-    }));
-    if (failed.code != ErrorCode::Ok)
-        return failed;
-    return out;
+    return readVersions(*st);
 }
 
 } // namespace assay::core
