@@ -15,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
@@ -68,6 +69,7 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     , m_load(new QPushButton(tr("Load"), this))
     , m_unload(new QPushButton(tr("Unload"), this))
     , m_state(new QLabel(tr("No model loaded"), this))
+    , m_speed(new QLabel(this))
     , m_busy(new QProgressBar(this))
     , m_log(new QPlainTextEdit(this))
 {
@@ -124,6 +126,8 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     planLayout->addWidget(m_plan, 1);
     planLayout->addLayout(buttons);
     planLayout->addWidget(m_busy);
+    m_speed->setObjectName(QStringLiteral("runnerSpeed"));
+    planLayout->addWidget(m_speed);
     connect(m_load, &QPushButton::clicked, this, &RunnerPanel::loadSelected);
     connect(m_unload, &QPushButton::clicked, this, &RunnerPanel::unloadSelected);
 
@@ -176,8 +180,24 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
                 s == gpu::RunnerState::Starting || s == gpu::RunnerState::Loading || s == gpu::RunnerState::Stopping);
             updateButtons();
         });
-    connect(&m_runner, &RunnerController::logLines, this,
-        [this](const QString&, const QStringList& lines) { m_log->appendPlainText(lines.join(QLatin1Char('\n'))); });
+    connect(&m_runner, &RunnerController::logLines, this, [this](const QString& path, const QStringList& lines) {
+        m_log->appendPlainText(lines.join(QLatin1Char('\n')));
+        // llama-server reports each request's speed: "prompt eval time = … tokens per second" then
+        // "eval time = 12.34 ms / 8 tokens (… ms per token, 648.30 tokens per second)" for generation.
+        static const QRegularExpression eval(
+            QStringLiteral(R"((prompt )?eval time\s*=\s*([\d.]+) ms\s*/\s*(\d+) tokens.*?([\d.]+) tokens per second)"));
+        for (const QString& line : lines) {
+            const QRegularExpressionMatch m = eval.match(line);
+            if (!m.hasMatch())
+                continue;
+            if (m.capturedLength(1) > 0)
+                m_lastPromptSpeed = m.captured(4);
+            else
+                m_speed->setText(tr("%1 · last request: generation %2 tokens/s (%3 tokens), prompt %4 tokens/s")
+                                     .arg(QFileInfo(path).fileName(), m.captured(4), m.captured(3),
+                                         m_lastPromptSpeed.isEmpty() ? QStringLiteral("—") : m_lastPromptSpeed));
+        }
+    });
     connect(&m_runner, &RunnerController::failed, this,
         [this](const QString& message) { m_state->setText(tr("✗ %1").arg(message)); });
     showDevices();
@@ -333,6 +353,10 @@ QString RunnerPanel::planText() const
 QString RunnerPanel::logText() const
 {
     return m_log->toPlainText();
+}
+QString RunnerPanel::speedText() const
+{
+    return m_speed->text();
 }
 
 } // namespace assay::app

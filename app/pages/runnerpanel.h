@@ -29,6 +29,8 @@ public:
     QString stateText() const;
     QString planText() const;
     QString logText() const;
+    /// The last generation speed the server reported ("eval time … tokens per second"), "" before any.
+    QString speedText() const;
     QSpinBox* gpuLayersBox() const { return m_gpuLayers; }
 
 private:
@@ -49,6 +51,8 @@ private:
     QPushButton* m_load;
     QPushButton* m_unload;
     QLabel* m_state;
+    QLabel* m_speed;
+    QString m_lastPromptSpeed;
     QProgressBar* m_busy;
     QPlainTextEdit* m_log;
 };

@@ -123,6 +123,9 @@ void TestRunnerPanel::libraryPlanLoadUnload()
         QVERIFY(cells->front().request.dump().find(endpoint->apiKey) == std::string::npos);
     }
     window.showPage(app::MainWindow::ModelsPage);
+    // The page shows the speed llama-server reported for that request (live tokens/s).
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        panel->speedText().contains(QStringLiteral("tokens/s")), qPrintable(panel->logText().right(2000)), 5000);
 
     panel->unloadSelected();
     QTRY_VERIFY_WITH_TIMEOUT(window.runner()->loadedModels().isEmpty(), 10000);
