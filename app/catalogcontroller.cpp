@@ -153,14 +153,7 @@ void CatalogController::search(const QString& query)
     m_workspace.call<std::vector<std::string>>(
         this,
         [q = query.toStdString()](core::Db& db) -> core::Result<std::vector<std::string>> {
-            auto hits = core::PromptRepository(db).search(q, 100000);
-            if (!hits)
-                return hits.error();
-            std::vector<std::string> ids;
-            ids.reserve(hits->size());
-            for (const core::PromptSummary& h : *hits)
-                ids.push_back(h.prompt.id);
-            return ids;
+            return core::PromptRepository(db).searchIds(q);
         },
         [this, serial, query](core::Result<std::vector<std::string>> r) {
             if (serial != m_searchSerial)

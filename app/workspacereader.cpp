@@ -7,7 +7,6 @@
 #include "storage/runrepository.h"
 #include "storage/workspace.h"
 
-#include <unordered_map>
 
 namespace assay::app {
 
@@ -45,12 +44,6 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
     auto list = prompts.list();
     if (!list)
         return list.error();
-    auto latest = prompts.latestVersions();
-    if (!latest)
-        return latest.error();
-    std::unordered_map<std::string, const core::PromptVersion*> latestById;
-    for (const core::PromptVersion& v : *latest)
-        latestById.emplace(v.promptId, &v);
     s.prompts.reserve(list->size());
     for (core::PromptSummary& summary : *list) {
         widgets::PromptEntry e;
@@ -65,26 +58,6 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
         for (const core::PromptLabel& l : summary.labels) {
             e.labels.push_back(l.label + " → v" + std::to_string(l.versionNumber));
             e.labelNames.push_back(l.label);
-        }
-        auto found = latestById.find(e.id);
-        if (found == latestById.end()) {
-            s.prompts.push_back(std::move(e));
-            continue;
-        }
-        const core::PromptContent& c = found->second->content;
-        // As the request sends them: system, then the few-shot examples, then the rest.
-        for (const core::ChatMessage& m : c.messages)
-            if (m.role == "system")
-                e.messages.push_back(m);
-        for (const core::ChatMessage& m : c.fewShot)
-            e.messages.push_back({ "example · " + m.role, m.content });
-        for (const core::ChatMessage& m : c.messages)
-            if (m.role != "system")
-                e.messages.push_back(m);
-        for (const core::ChainStep& step : c.steps) {
-            e.stepNames.push_back(step.name);
-            for (const core::ChatMessage& m : step.messages)
-                e.messages.push_back({ "step " + step.name + " · " + m.role, m.content });
         }
         s.prompts.push_back(std::move(e));
     }

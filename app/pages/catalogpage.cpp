@@ -26,6 +26,7 @@
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
+#include <map>
 #include <optional>
 #include <set>
 
@@ -141,6 +142,7 @@ CatalogPage::CatalogPage(CatalogController& controller, QWidget* parent)
             if (query != m_search->text().trimmed())
                 return;
             m_filter->setMatches(QSet<QString>(ids.begin(), ids.end()));
+        Q_EMIT searchApplied(query, m_filter->rowCount());
         });
 
     m_folders->setHeaderHidden(true);
@@ -158,6 +160,7 @@ CatalogPage::CatalogPage(CatalogController& controller, QWidget* parent)
     m_list->horizontalHeader()->setStretchLastSection(true);
     m_list->setAlternatingRowColors(true);
     m_list->setColumnHidden(widgets::PromptListModel::Folder, true); // the folder tree shows it
+    m_list->horizontalHeader()->setResizeContentsPrecision(200); // size columns from a sample, not every row
     m_list->setObjectName(QStringLiteral("catalogList"));
     connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &CatalogPage::onCurrentChanged);
 
@@ -328,26 +331,42 @@ void CatalogPage::rebuildFolders()
         item->setIcon(0, style()->standardIcon(QStyle::SP_DirIcon));
         items[path] = item;
     }
-    std::set<std::string> tags;
+    // Labels, and the most used tags (a catalog with thousands of tags lists the top ones; search finds the rest).
     std::set<std::string> labels;
+    std::map<std::string, int> tagCounts;
     for (const widgets::PromptEntry& e : m_model->entries()) {
-        tags.insert(e.tags.begin(), e.tags.end());
+        for (const std::string& t : e.tags)
+            ++tagCounts[t];
         labels.insert(e.labelNames.begin(), e.labelNames.end());
     }
+    constexpr std::size_t kMaxTags = 100;
+    std::vector<std::pair<std::string, int>> byUse(tagCounts.begin(), tagCounts.end());
+    std::stable_sort(byUse.begin(), byUse.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (byUse.size() > kMaxTags)
+        byUse.resize(kMaxTags);
+    std::set<std::string> tags;
+    for (const auto& [tag, count] : byUse)
+        tags.insert(tag);
     auto group = [this](const QString& title, const std::set<std::string>& names, const QString& prefix,
                      QStyle::StandardPixmap icon) {
         if (names.empty())
             return;
         auto* root = new QTreeWidgetItem(m_folders, { title });
         root->setFlags(Qt::ItemIsEnabled);
+        const QIcon itemIcon = style()->standardIcon(icon);
+        QList<QTreeWidgetItem*> children;
         for (const std::string& n : names) {
-            auto* item = new QTreeWidgetItem(root, { QString::fromStdString(n) });
+            auto* item = new QTreeWidgetItem({ QString::fromStdString(n) });
             item->setData(0, Qt::UserRole, QString(prefix + QString::fromStdString(n)));
-            item->setIcon(0, style()->standardIcon(icon));
+            item->setIcon(0, itemIcon);
+            children << item;
         }
+        root->addChildren(children); // one insertion, not one per item
     };
     group(tr("Labels"), labels, QStringLiteral("label:"), QStyle::SP_DialogApplyButton);
-    group(tr("Tags"), tags, QStringLiteral("tag:"), QStyle::SP_FileIcon);
+    group(tagCounts.size() > kMaxTags ? tr("Tags (the %1 most used of %2)").arg(kMaxTags).arg(tagCounts.size())
+                                      : tr("Tags"),
+        tags, QStringLiteral("tag:"), QStyle::SP_FileIcon);
     m_folders->expandAll();
     m_folders->setCurrentItem(all);
 }
@@ -379,7 +398,7 @@ void CatalogPage::showDetails()
         static_cast<std::size_t>(current.data(widgets::PromptListModel::EntryIndexRole).toInt()));
     m_detailTitle->setText(QString::fromStdString(e.name));
     QStringList meta;
-    meta << (e.isChain ? tr("Chain of %1 steps · v%2").arg(e.stepNames.size()).arg(e.latestVersion)
+    meta << (e.isChain ? tr("Chain · v%1").arg(e.latestVersion)
                        : tr("Template · v%1").arg(e.latestVersion));
     if (!e.labels.empty())
         meta << tr("labels: %1").arg(current.siblingAtColumn(widgets::PromptListModel::Labels).data().toString());

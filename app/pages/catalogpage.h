@@ -69,6 +69,10 @@ public:
     /// True when it is fine to leave the current prompt (saved, discarded, or nothing changed).
     bool maybeLeavePrompt();
 
+Q_SIGNALS:
+    /// A search-as-you-type result is shown (benchmarks and tests wait for it).
+    void searchApplied(const QString& query, int visible);
+
 private:
     void rebuildFolders();
     void showDetails();

@@ -83,6 +83,9 @@ public:
     Result<std::vector<PromptSummary>> search(
         const std::string& query, int limit = 50, const PromptFilter& filter = {});
 
+    /// The ids of the prompts matching @p query as search() matches it, best first, without the summaries (for
+    /// search-as-you-type over a whole catalog). Empty for a query without words.
+    Result<std::vector<std::string>> searchIds(const std::string& query);
     /// Prompts (other than @p excludePromptId) whose latest version's text (promptSearchText) has a similarity
     /// of at least @p threshold with @p content's, most similar first. Candidates come from the stored MinHash
     /// bands, so the cost does not grow with the number of versions; each candidate is verified exactly.

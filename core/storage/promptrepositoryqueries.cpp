@@ -182,6 +182,20 @@ Result<std::vector<PromptSummary>> PromptRepository::search(
     return summaries(*st, true);
 }
 
+Result<std::vector<std::string>> PromptRepository::searchIds(const std::string& query)
+{
+    std::vector<std::string> ids;
+    const std::string match = ftsPrefixQuery(query);
+    if (match.empty())
+        return ids;
+    auto st = m_db.prepare(std::string("SELECT prompt_id FROM prompt_fts WHERE prompt_fts MATCH ?1 ORDER BY ") + kRank);
+    if (!st)
+        return st.error();
+    st->bind(1, match);
+    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) { ids.push_back(s.text(0)); }));
+    return ids;
+}
+
 Result<std::vector<NearDuplicate>> PromptRepository::nearDuplicates(
     const PromptContent& content, const std::string& excludePromptId, double threshold)
 {

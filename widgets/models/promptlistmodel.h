@@ -21,8 +21,6 @@ struct PromptEntry {
     int latestVersion = 0;
     std::vector<std::string> labels; ///< "prod → v3" style, one per label
     std::vector<std::string> labelNames; ///< "prod", … (for filters)
-    std::vector<core::ChatMessage> messages; ///< the latest version's messages (a chain: its steps' messages)
-    std::vector<std::string> stepNames; ///< a chain's steps in order
     std::int64_t updatedAt = 0;
 };
 
