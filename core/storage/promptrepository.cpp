@@ -6,6 +6,7 @@
 #include "catalog/similarity.h"
 #include "catalog/template.h"
 #include "storage/auditlog.h"
+#include "storage/promptsql.h"
 #include "storage/sqlhelpers.h"
 #include "util/ids.h"
 
@@ -15,47 +16,12 @@
 
 namespace assay::core {
 
-namespace {
-const char* const kPromptColumns
-    = "p.id, p.name, p.folder, p.description, p.tags, p.kind, p.created_at, p.updated_at,"
-      " COALESCE((SELECT MAX(v.number) FROM prompt_version v WHERE v.prompt_id = p.id), 0)";
-// ?2 folder (itself or below), ?3 tag, ?4 label; '' = no filter.
-const char* const kFilter
-    = " AND (?2 = '' OR p.folder = ?2 OR substr(p.folder, 1, length(?2) + 1) = ?2 || '/')"
-      " AND (?3 = '' OR EXISTS (SELECT 1 FROM json_each(p.tags) t WHERE t.value = ?3))"
-      " AND (?4 = '' OR EXISTS (SELECT 1 FROM prompt_label l WHERE l.prompt_id = p.id AND l.label = ?4))";
-const char* const kVersionColumns
-    = "v.id, v.prompt_id, v.number, v.content, v.content_hash, v.author, v.message, v.created_at";
+using namespace promptsql;
 
+namespace {
 Error noPromptId(const std::string& id)
 {
     return makeError(ErrorCode::NotFound, "There is no prompt with id " + id);
-}
-
-std::string normalizeFolder(const std::string& folder)
-{
-    std::string f = sql::trimmed(folder);
-    while (!f.empty() && f.front() == '/')
-        f.erase(f.begin());
-    while (!f.empty() && f.back() == '/')
-        f.pop_back();
-    return f;
-}
-
-Status normalizeMeta(Prompt& meta)
-{
-    meta.name = sql::trimmed(meta.name);
-    if (meta.name.empty())
-        return makeError(ErrorCode::Invalid, "A prompt needs a name");
-    meta.folder = normalizeFolder(meta.folder);
-    std::vector<std::string> tags;
-    for (const auto& t : meta.tags) {
-        std::string tag = sql::trimmed(t);
-        if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end())
-            tags.push_back(std::move(tag));
-    }
-    meta.tags = std::move(tags);
-    return {};
 }
 
 std::string joined(const std::vector<std::string>& list, const char* sep)
@@ -118,6 +84,41 @@ Result<std::vector<PromptVersion>> readVersions(Statement& st)
     return out;
 }
 } // namespace
+
+namespace promptsql {
+
+std::string normalizeFolder(const std::string& folder)
+{
+    std::string f = sql::trimmed(folder);
+    while (!f.empty() && f.front() == '/')
+        f.erase(f.begin());
+    while (!f.empty() && f.back() == '/')
+        f.pop_back();
+    return f;
+}
+
+Status normalizeMeta(Prompt& meta)
+{
+    meta.name = sql::trimmed(meta.name);
+    if (meta.name.empty())
+        return makeError(ErrorCode::Invalid, "A prompt needs a name");
+    meta.folder = normalizeFolder(meta.folder);
+    std::vector<std::string> tags;
+    for (const auto& t : meta.tags) {
+        std::string tag = sql::trimmed(t);
+        if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end())
+            tags.push_back(std::move(tag));
+    }
+    meta.tags = std::move(tags);
+    return {};
+}
+
+PromptLabel readLabel(const Statement& s)
+{
+    return PromptLabel { s.text(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.int64(4) };
+}
+
+} // namespace promptsql
 
 bool PromptRepository::isValidLabel(const std::string& label)
 {
@@ -359,14 +360,10 @@ Result<std::vector<PromptSummary>> PromptRepository::summaries(Statement& st, bo
     }
     // A whole catalog: every label in one query instead of one query per prompt.
     std::unordered_map<std::string, std::vector<PromptLabel>> byPrompt;
-    auto all = m_db.prepare("SELECT l.prompt_id, l.label, l.version_id, v.number, l.updated_at FROM prompt_label l"
-                            " JOIN prompt_version v ON v.id = l.version_id ORDER BY l.prompt_id, l.label");
+    auto all = m_db.prepare(std::string(kLabelSelect) + " ORDER BY l.prompt_id, l.label");
     if (!all)
         return all.error();
-    ASSAY_TRY(sql::forEachRow(*all, [&](Statement& s) {
-        byPrompt[s.text(0)].push_back(
-            PromptLabel { s.text(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.int64(4) });
-    }));
+    ASSAY_TRY(sql::forEachRow(*all, [&](Statement& s) { byPrompt[s.text(0)].push_back(readLabel(s)); }));
     for (auto& sum : out)
         if (auto it = byPrompt.find(sum.prompt.id); it != byPrompt.end())
             sum.labels = std::move(it->second);

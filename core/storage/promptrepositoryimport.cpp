@@ -2,6 +2,7 @@
 // PromptRepository, continued: storing prompts and versions carried over from another workspace (catalog import).
 #include "catalog/promptjson.h"
 #include "storage/promptrepository.h"
+#include "storage/promptsql.h"
 #include "storage/sqlhelpers.h"
 #include "util/ids.h"
 
@@ -57,22 +58,7 @@ Result<Prompt> PromptRepository::importPrompt(
 {
     if (versions.empty())
         return makeError(ErrorCode::Invalid, "An imported prompt needs at least one version");
-    // The same normalisation createPrompt applies: trimmed name, folder without outer slashes, unique tags.
-    meta.name = sql::trimmed(meta.name);
-    if (meta.name.empty())
-        return makeError(ErrorCode::Invalid, "A prompt needs a name");
-    meta.folder = sql::trimmed(meta.folder);
-    while (!meta.folder.empty() && meta.folder.front() == '/')
-        meta.folder.erase(meta.folder.begin());
-    while (!meta.folder.empty() && meta.folder.back() == '/')
-        meta.folder.pop_back();
-    std::vector<std::string> tags;
-    for (const auto& t : meta.tags) {
-        std::string tag = sql::trimmed(t);
-        if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end())
-            tags.push_back(std::move(tag));
-    }
-    meta.tags = std::move(tags);
+    ASSAY_TRY(promptsql::normalizeMeta(meta)); // the same normalisation createPrompt applies
     if (meta.id.empty())
         meta.id = newUuid();
     meta.createdAt = versions.front().createdAt;

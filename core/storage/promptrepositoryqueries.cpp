@@ -4,6 +4,7 @@
 #include "catalog/similarity.h"
 #include "storage/ftsquery.h"
 #include "storage/promptrepository.h"
+#include "storage/promptsql.h"
 #include "storage/sqlhelpers.h"
 #include "util/ids.h"
 
@@ -12,14 +13,9 @@
 
 namespace assay::core {
 
+using namespace promptsql;
+
 namespace {
-const char* const kPromptColumns
-    = "p.id, p.name, p.folder, p.description, p.tags, p.kind, p.created_at, p.updated_at,"
-      " COALESCE((SELECT MAX(v.number) FROM prompt_version v WHERE v.prompt_id = p.id), 0)";
-const char* const kFilter
-    = " AND (?2 = '' OR p.folder = ?2 OR substr(p.folder, 1, length(?2) + 1) = ?2 || '/')"
-      " AND (?3 = '' OR EXISTS (SELECT 1 FROM json_each(p.tags) t WHERE t.value = ?3))"
-      " AND (?4 = '' OR EXISTS (SELECT 1 FROM prompt_label l WHERE l.prompt_id = p.id AND l.label = ?4))";
 /// bm25 column weights: name, body, tags, description.
 const char* const kRank = "bm25(prompt_fts, 10.0, 1.0, 4.0, 2.0)";
 
@@ -36,15 +32,12 @@ Error badLabel(const std::string& label)
 
 Result<std::vector<PromptLabel>> PromptRepository::labels(const std::string& promptId)
 {
-    auto st = m_db.prepare("SELECT l.prompt_id, l.label, l.version_id, v.number, l.updated_at FROM prompt_label l"
-                           " JOIN prompt_version v ON v.id = l.version_id WHERE l.prompt_id = ?1 ORDER BY l.label");
+    auto st = m_db.prepare(std::string(kLabelSelect) + " WHERE l.prompt_id = ?1 ORDER BY l.label");
     if (!st)
         return st.error();
     st->bind(1, promptId);
     std::vector<PromptLabel> out;
-    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) {
-        out.push_back(PromptLabel { s.text(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.int64(4) });
-    }));
+    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) { out.push_back(readLabel(s)); }));
     return out;
 }
 
@@ -158,26 +151,21 @@ Result<std::vector<PromptSummary>> PromptRepository::search(
             all->resize(static_cast<std::size_t>(limit));
         return all;
     }
-    const bool unfiltered = sql::trimmed(filter.folder).empty() && sql::trimmed(filter.tag).empty()
-        && sql::trimmed(filter.label).empty();
+    const bool unfiltered
+        = sql::trimmed(filter.folder).empty() && sql::trimmed(filter.tag).empty() && sql::trimmed(filter.label).empty();
     // Without filters the best `limit` hits are picked inside FTS first, so the prompt columns (and the latest
     // version's subquery) are computed for those rows only, not for every match of a short prefix.
     auto st = unfiltered && limit >= 0
         ? m_db.prepare(std::string("SELECT ") + kPromptColumns + ", -f.r FROM (SELECT prompt_id, " + kRank
-              + " AS r FROM prompt_fts WHERE prompt_fts MATCH ?1 ORDER BY r LIMIT ?5) f JOIN prompt p"
-                " ON p.id = f.prompt_id WHERE 1 = 1"
-              + kFilter + " ORDER BY f.r, p.name")
+            + " AS r FROM prompt_fts WHERE prompt_fts MATCH ?1 ORDER BY r LIMIT ?5) f JOIN prompt p"
+              " ON p.id = f.prompt_id WHERE 1 = 1"
+            + kFilter + " ORDER BY f.r, p.name")
         : m_db.prepare(std::string("SELECT ") + kPromptColumns + ", -" + kRank
-              + " FROM prompt_fts JOIN prompt p ON p.id = prompt_fts.prompt_id WHERE prompt_fts MATCH ?1" + kFilter
-              + " ORDER BY " + kRank + ", p.name LIMIT ?5");
+            + " FROM prompt_fts JOIN prompt p ON p.id = prompt_fts.prompt_id WHERE prompt_fts MATCH ?1" + kFilter
+            + " ORDER BY " + kRank + ", p.name LIMIT ?5");
     if (!st)
         return st.error();
-    std::string folder = sql::trimmed(filter.folder);
-    while (!folder.empty() && folder.front() == '/')
-        folder.erase(folder.begin());
-    while (!folder.empty() && folder.back() == '/')
-        folder.pop_back();
-    st->bind(1, match).bind(2, folder).bind(3, sql::trimmed(filter.tag));
+    st->bind(1, match).bind(2, normalizeFolder(filter.folder)).bind(3, sql::trimmed(filter.tag));
     st->bind(4, sql::trimmed(filter.label)).bind(5, limit < 0 ? std::int64_t(-1) : std::int64_t(limit));
     return summaries(*st, true);
 }
