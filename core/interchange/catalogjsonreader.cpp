@@ -239,25 +239,9 @@ Result<std::vector<CatalogEntry>> readCatalogJson(
 Result<std::vector<CatalogEntry>> readCatalogJsonl(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
-    ASSAY_TRY(checkUtf8(text, fileName));
     std::vector<CatalogEntry> entries;
     std::vector<std::size_t> lines;
-    std::size_t lineNo = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const auto nl = text.find('\n', start);
-        const std::string_view line
-            = text.substr(start, nl == std::string_view::npos ? text.size() - start : nl - start);
-        start = nl == std::string_view::npos ? text.size() : nl + 1;
-        ++lineNo;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos)
-            continue;
-        json j;
-        try {
-            j = json::parse(line.begin(), line.end());
-        } catch (const json::exception& ex) {
-            return jsonSyntaxError(ex, line, fileName, lineNo - 1, true);
-        }
+    ASSAY_TRY(forEachJsonLine(text, fileName, [&](json& j, std::size_t lineNo) -> Status {
         try {
             auto e = entryFromJson(j, indexPath("prompts", entries.size()), check);
             if (!e)
@@ -268,7 +252,8 @@ Result<std::vector<CatalogEntry>> readCatalogJsonl(
         } catch (const json::exception& ex) {
             return makeError(ErrorCode::Invalid, fileName + ":" + std::to_string(lineNo) + ": " + ex.what());
         }
-    }
+        return {};
+    }));
     if (auto dup
         = findDuplicate(entries, [&](std::size_t i) { return "the prompt on line " + std::to_string(lines[i]); }))
         return placeFieldError(dup->error, fileName, lines[dup->index]);

@@ -81,26 +81,10 @@ Result<DatasetEntry> datasetFromJson(const json& j, const std::string& path)
 
 Result<std::vector<DatasetEntry>> readDatasetsJsonl(std::string_view text, const std::string& fileName)
 {
-    ASSAY_TRY(checkUtf8(text, fileName));
     std::vector<DatasetEntry> out;
     std::map<std::string, std::size_t> names;
     std::map<std::string, std::size_t> rowIds;
-    std::size_t lineNo = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const auto nl = text.find('\n', start);
-        const std::string_view line
-            = text.substr(start, nl == std::string_view::npos ? text.size() - start : nl - start);
-        start = nl == std::string_view::npos ? text.size() : nl + 1;
-        ++lineNo;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos)
-            continue;
-        json j;
-        try {
-            j = json::parse(line.begin(), line.end());
-        } catch (const json::exception& ex) {
-            return jsonSyntaxError(ex, line, fileName, lineNo - 1, true);
-        }
+    ASSAY_TRY(forEachJsonLine(text, fileName, [&](json& j, std::size_t lineNo) -> Status {
         const std::string path = indexPath("datasets", out.size());
         auto d = datasetFromJson(j, path);
         if (!d)
@@ -120,7 +104,8 @@ Result<std::vector<DatasetEntry>> readDatasetsJsonl(std::string_view text, const
         }
         d->origin = fileName + ":" + std::to_string(lineNo);
         out.push_back(std::move(*d));
-    }
+        return {};
+    }));
     return out;
 }
 

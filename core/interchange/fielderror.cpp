@@ -212,4 +212,29 @@ bool isLabelName(const std::string& label)
     });
 }
 
+Status forEachJsonLine(std::string_view text, const std::string& fileName,
+    const std::function<Status(nlohmann::json& value, std::size_t lineNo)>& each)
+{
+    ASSAY_TRY(checkUtf8(text, fileName));
+    std::size_t lineNo = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto nl = text.find('\n', start);
+        const std::string_view line
+            = text.substr(start, nl == std::string_view::npos ? text.size() - start : nl - start);
+        start = nl == std::string_view::npos ? text.size() : nl + 1;
+        ++lineNo;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos)
+            continue;
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(line.begin(), line.end());
+        } catch (const nlohmann::json::exception& ex) {
+            return jsonSyntaxError(ex, line, fileName, lineNo - 1, true);
+        }
+        ASSAY_TRY(each(j, lineNo));
+    }
+    return {};
+}
+
 } // namespace assay::core::interchange

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ Error jsonSyntaxError(const nlohmann::json::exception& ex, std::string_view text
 
 /// Unknown keys are errors naming the field; a non-object is "must be an object".
 Status checkKeys(const nlohmann::json& j, const std::string& path, std::initializer_list<const char*> allowed);
+
+/// JSON Lines: checks UTF-8, skips blank lines, and hands every parsed line to @p each with its 1-based line
+/// number. A syntax error names FILE:LINE:COLUMN; the first error @p each returns ends the reading.
+Status forEachJsonLine(std::string_view text, const std::string& fileName,
+    const std::function<Status(nlohmann::json& value, std::size_t lineNo)>& each);
 
 Result<std::optional<std::string>> optionalString(const nlohmann::json& j, const char* key, const std::string& path);
 Result<std::string> requiredString(const nlohmann::json& j, const char* key, const std::string& path);
