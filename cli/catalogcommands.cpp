@@ -360,44 +360,11 @@ std::vector<CatalogCommandSpec> specs()
 
 int runCatalogCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
-    // `--workspace FILE` before the subcommand is passed on to it.
-    std::vector<std::string> leading;
-    std::size_t i = 0;
-    for (; i < args.size(); ++i) {
-        if (args[i] == "--workspace" && i + 1 < args.size()) {
-            leading.push_back(args[i]);
-            leading.push_back(args[++i]);
-        } else if (args[i].rfind("--workspace=", 0) == 0) {
-            leading.push_back(args[i]);
-        } else {
-            break;
-        }
-    }
-    std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
-
-    CommandGroup group(kPath,
+    // `--workspace FILE` before the subcommand is passed on to it (runSpecGroup).
+    return runSpecGroup(kPath,
         "Prompts, their immutable versions and labels in a workspace. Every command needs --workspace FILE\n"
-        "(before or after the command name). A prompt is named NAME (latest version), NAME@VERSION or NAME@LABEL.");
-    for (auto& spec : specs()) {
-        const std::string path = std::string(kPath) + " " + spec.name;
-        auto shared = std::make_shared<const CatalogCommandSpec>(std::move(spec));
-        group.add(shared->name, shared->summary,
-            [shared, path, leading](const std::vector<std::string>& words, std::ostream& o, std::ostream& e) {
-                std::vector<std::string> all = words;
-                all.insert(all.end(), leading.begin(), leading.end());
-                CatalogArgs parsed;
-                bool help = false;
-                if (!parseCatalogArgs(path, *shared, all, parsed, help, e))
-                    return toInt(ExitCode::Usage);
-                if (help) {
-                    printCatalogHelp(path, *shared, o);
-                    return toInt(ExitCode::Ok);
-                }
-                return shared->run(parsed, o, e);
-            });
-    }
-    group.setHelpFooter(printExitCodes);
-    return group.dispatch(rest, out, err);
+        "(before or after the command name). A prompt is named NAME (latest version), NAME@VERSION or NAME@LABEL.",
+        specs(), args, out, err);
 }
 
 } // namespace assay::cli
