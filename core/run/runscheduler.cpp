@@ -99,9 +99,13 @@ void RunScheduler::Impl::startCall(std::size_t index, std::stop_token token, dou
     attempt->estimatedTokens = estimate;
     Provider& provider = *endpoints[planned.endpointIndex].provider; // set before the loop; never changes
     auto done = [this, attempt] { attemptDone(attempt); };
-    auto handle = provider.start(request, [attempt, done](ProviderEvent&& event) {
+    const auto* onDelta = options.onDelta ? &options.onDelta : nullptr; // options and plan outlive every call
+    const std::string* key = &planned.key;
+    auto handle = provider.start(request, [attempt, done, onDelta, key](ProviderEvent&& event) {
         Completion& c = attempt->completion;
         if (auto* d = std::get_if<TokenDelta>(&event)) {
+            if (onDelta)
+                (*onDelta)(*key, d->text, c.deltaCount == 0);
             c.text += d->text;
             ++c.deltaCount;
         } else if (auto* u = std::get_if<UsageEvent>(&event)) {

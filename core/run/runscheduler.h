@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace assay::core {
 
@@ -24,6 +26,12 @@ struct SchedulerOptions {
     std::function<void(const std::string& runId)> onStarted;
     /// Storage thread, after each cell is committed.
     std::function<void(const RunCell&)> onCell;
+    /// HTTP transfer threads, for each streamed piece of a cell's output as it arrives (before the cell is
+    /// committed). @p first marks the first piece of an attempt: a retry starts the text over. Keep it short.
+    std::function<void(const std::string& cellKey, std::string_view text, bool first)> onDelta;
+    /// Re-running chosen cells of an existing run (run(resumeRunId) only): exactly these keys are requested, even
+    /// those that hold an ok result, never from the cache, and each new outcome replaces the old cell.
+    std::vector<std::string> rerunKeys;
 };
 
 struct RunOutcome {

@@ -25,7 +25,7 @@ bool RunScheduler::Impl::claim(std::size_t index)
 
 Status RunScheduler::Impl::feed(RunRepository& repo, const std::vector<std::string>& missing, RunProgress& progress)
 {
-    const bool cache = plan.definition().cache;
+    const bool cache = plan.definition().cache && options.rerunKeys.empty();
     std::vector<std::size_t> batch;
     auto flush = [&] {
         std::lock_guard lock(mutex);
@@ -114,6 +114,12 @@ RunStatus RunScheduler::Impl::storageMain(const std::string& resumeRunId, RunPro
         auto run = repo.get(resumeRunId);
         auto keys
             = run ? repo.missingCellKeys(run->id, plan.keys(), true) : Result<std::vector<std::string>>(run.error());
+        if (keys && !options.rerunKeys.empty()) {
+            keys = options.rerunKeys;
+            for (const auto& key : options.rerunKeys)
+                if (!plan.indexOf(key))
+                    keys = makeError(ErrorCode::Invalid, "Cell '" + key + "' is not a cell of run " + run->id);
+        }
         if (!keys) {
             fail(keys.error());
             return RunStatus::Failed;
@@ -183,7 +189,7 @@ Status RunScheduler::Impl::commitAndCount(RunRepository& repo, Outcome outcome, 
         ? std::move(*outcome.ready)
         : cellFromCompletion(plan, plan.cells()[outcome.cell], *outcome.completion, outcome.attempts, outcome.status);
     cell.runId = runId;
-    auto committed = repo.commitCell(std::move(cell));
+    auto committed = repo.commitCell(std::move(cell), !options.rerunKeys.empty());
     if (!committed)
         return committed.error();
     const RunCell& c = *committed;

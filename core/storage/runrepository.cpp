@@ -14,6 +14,10 @@ constexpr const char* kCellColumns
     = "id, run_id, cell_key, prompt_version_id, endpoint_id, model_name, row_id, repeat_index, status, output,"
       " error, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, cost, request_hash, request,"
       " provenance, created_at";
+constexpr const char* kCellSummaryColumns
+    = "id, run_id, cell_key, prompt_version_id, endpoint_id, model_name, row_id, repeat_index, status, output,"
+      " error, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, cost, request_hash, '{}', '{}',"
+      " created_at";
 
 Error noSuchRun(const std::string& id)
 {
@@ -188,7 +192,7 @@ Error RunRepository::explainForeignKey(const RunCell& c)
     return makeError(ErrorCode::NotFound, where + " refers to something that does not exist");
 }
 
-Result<RunCell> RunRepository::commitCell(RunCell c)
+Result<RunCell> RunRepository::commitCell(RunCell c, bool replaceOk)
 {
     if (c.cellKey.empty())
         return makeError(ErrorCode::Invalid, "A run cell needs a cell key");
@@ -211,8 +215,26 @@ Result<RunCell> RunRepository::commitCell(RunCell c)
         return run.error();
     if (!*run)
         return noSuchRun(c.runId);
-    // A failed/cancelled cell under this key is replaced: that is how a resumed run retries it.
-    auto old = m_db.prepare("DELETE FROM run_cell WHERE run_id = ?1 AND cell_key = ?2 AND status <> 'ok'");
+    // A failed/cancelled cell under this key is replaced: that is how a resumed run retries it. An ok cell only
+    // when re-run on purpose; that replacement is audited with the output it replaced.
+    if (replaceOk) {
+        auto prev = m_db.prepare("SELECT id, status, output FROM run_cell WHERE run_id = ?1 AND cell_key = ?2");
+        if (!prev)
+            return prev.error();
+        prev->bind(1, c.runId).bind(2, c.cellKey);
+        auto row = prev->step();
+        if (!row)
+            return row.error();
+        if (*row) {
+            const nlohmann::json details { { "cellKey", c.cellKey }, { "replacedCell", prev->text(0) },
+                { "replacedStatus", prev->text(1) }, { "replacedOutput", prev->text(2) } };
+            auto event = AuditLog(m_db).append(m_actor, "run_cell.replace", "run", c.runId, details.dump());
+            if (!event)
+                return event.error();
+        }
+    }
+    auto old = m_db.prepare(replaceOk ? "DELETE FROM run_cell WHERE run_id = ?1 AND cell_key = ?2"
+                                      : "DELETE FROM run_cell WHERE run_id = ?1 AND cell_key = ?2 AND status <> 'ok'");
     if (!old)
         return old.error();
     old->bind(1, c.runId).bind(2, c.cellKey);
@@ -240,9 +262,10 @@ Result<RunCell> RunRepository::commitCell(RunCell c)
 }
 
 Result<std::vector<RunCell>> RunRepository::selectCells(
-    const std::string& where, const std::string& arg, const char* tail)
+    const std::string& where, const std::string& arg, const char* tail, Detail detail)
 {
-    auto st = m_db.prepare(std::string("SELECT ") + kCellColumns + " FROM run_cell " + where + " " + tail);
+    auto st = m_db.prepare(std::string("SELECT ") + (detail == Detail::Full ? kCellColumns : kCellSummaryColumns)
+        + " FROM run_cell " + where + " " + tail);
     if (!st)
         return st.error();
     st->bind(1, arg);
@@ -268,6 +291,11 @@ Result<std::vector<RunCell>> RunRepository::selectCells(
         c.latencyMs = s.optReal(15);
         c.cost = s.optReal(16);
         c.requestHash = s.text(17);
+        if (detail == Detail::Summary) {
+            c.createdAt = s.int64(20);
+            out.push_back(std::move(c));
+            return;
+        }
         auto request = sql::parseJson(s.text(18), "run_cell", "request", c.id);
         auto provenance = sql::parseJson(s.text(19), "run_cell", "provenance", c.id);
         if (request && provenance) {
@@ -284,9 +312,28 @@ Result<std::vector<RunCell>> RunRepository::selectCells(
     return out;
 }
 
-Result<std::vector<RunCell>> RunRepository::cells(const std::string& runId)
+Result<std::vector<RunCell>> RunRepository::cells(const std::string& runId, Detail detail)
 {
-    return selectCells("WHERE run_id = ?1", runId, "ORDER BY rowid");
+    return selectCells("WHERE run_id = ?1", runId, "ORDER BY rowid", detail);
+}
+
+Result<std::optional<RunCell>> RunRepository::cell(const std::string& runId, const std::string& cellKey)
+{
+    auto st = m_db.prepare(std::string("SELECT id FROM run_cell WHERE run_id = ?1 AND cell_key = ?2"));
+    if (!st)
+        return st.error();
+    st->bind(1, runId).bind(2, cellKey);
+    auto row = st->step();
+    if (!row)
+        return row.error();
+    if (!*row)
+        return std::optional<RunCell>();
+    auto found = selectCells("WHERE id = ?1", st->text(0), "");
+    if (!found)
+        return found.error();
+    if (found->empty())
+        return std::optional<RunCell>();
+    return std::optional<RunCell>(std::move(found->front()));
 }
 
 Result<std::int64_t> RunRepository::cellCount(const std::string& runId)

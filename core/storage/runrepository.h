@@ -37,11 +37,17 @@ public:
     Status remove(const std::string& id);
 
     /// Inserts one finished cell and commits it at once. id and createdAt are assigned when empty.
-    /// A key that already holds an ok cell is a Conflict; a failed or cancelled cell under the same key is
-    /// replaced (a resumed run retries it).
-    Result<RunCell> commitCell(RunCell cell);
+    /// A key that already holds an ok cell is a Conflict unless @p replaceOk (re-running one cell on purpose: the
+    /// old cell, its scores and verdicts are deleted in the same transaction and the replacement is audited); a
+    /// failed or cancelled cell under the same key is always replaced (a resumed run retries it).
+    Result<RunCell> commitCell(RunCell cell, bool replaceOk = false);
+    /// How much of a cell a read fills: Summary leaves request and provenance empty (the comparison grid of a large
+    /// run reads every cell and shows neither until one is opened).
+    enum class Detail { Full, Summary };
     /// Cells of a run in the order they were committed.
-    Result<std::vector<RunCell>> cells(const std::string& runId);
+    Result<std::vector<RunCell>> cells(const std::string& runId, Detail detail = Detail::Full);
+    /// One cell of a run by key, in full; nullopt when the run has no cell under that key.
+    Result<std::optional<RunCell>> cell(const std::string& runId, const std::string& cellKey);
     Result<std::int64_t> cellCount(const std::string& runId);
     /// The keys of @p plannedKeys that still need a request: no cell yet, or (with @p retryFailed) a cell that
     /// failed or was cancelled. Order follows @p plannedKeys.
@@ -52,7 +58,8 @@ public:
 
 private:
     Result<std::vector<Run>> selectRuns(const std::string& where, const std::string& arg);
-    Result<std::vector<RunCell>> selectCells(const std::string& where, const std::string& arg, const char* tail);
+    Result<std::vector<RunCell>> selectCells(
+        const std::string& where, const std::string& arg, const char* tail, Detail detail = Detail::Full);
     Error explainForeignKey(const RunCell& cell);
 
     Db& m_db;
