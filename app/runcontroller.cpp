@@ -5,9 +5,11 @@
 #include "run/runplan.h"
 #include "run/runscheduler.h"
 #include "storage/modelrepository.h"
+#include "storage/runrepository.h"
 #include "storage/workspace.h"
 
 #include <QLocale>
+#include <QTimer>
 
 #include <condition_variable>
 #include <mutex>
@@ -18,8 +20,11 @@ RunController::RunController(core::SecretStore& secrets, QObject* parent)
     : QObject(parent)
     , m_secrets(secrets)
     , m_http(std::make_unique<core::HttpClient>())
+    , m_liveTimer(new QTimer(this))
 {
     qRegisterMetaType<core::RunProgress>();
+    m_liveTimer->setInterval(33);
+    connect(m_liveTimer, &QTimer::timeout, this, &RunController::flushLive);
 }
 
 RunController::~RunController()
@@ -38,18 +43,51 @@ void RunController::setOffline(bool offline)
 
 void RunController::start(const core::RunDefinition& definition, const QString& resumeRunId)
 {
+    execute(
+        [definition](core::Db& db) { return core::RunPlan::resolve(definition, db); }, resumeRunId.toStdString(), {});
+}
+
+void RunController::rerunCells(const QString& runId, const std::vector<std::string>& cellKeys)
+{
+    const std::string id = runId.toStdString();
+    execute(
+        [id](core::Db& db) -> core::Result<core::RunPlan> {
+            auto run = core::RunRepository(db).get(id);
+            if (!run)
+                return run.error();
+            auto definition = core::RunDefinition::parse(run->plan.value("definition", nlohmann::json::object()));
+            if (!definition)
+                return definition.error();
+            return core::RunPlan::fromPinned(*definition, run->plan, db);
+        },
+        id, cellKeys);
+}
+
+void RunController::execute(PlanMaker makePlan, const std::string& resumeRunId, std::vector<std::string> rerunKeys)
+{
     if (m_running)
         return;
     if (m_thread.joinable())
         m_thread.join();
     m_running = true;
     m_cancelRequested = false;
+    {
+        std::lock_guard lock(m_liveMutex);
+        m_deltas.clear();
+        m_deltaIndex.clear();
+        m_cells.clear();
+    }
+    m_liveRunId = QString::fromStdString(resumeRunId);
+    m_liveTimer->start();
     const std::string path = m_workspacePath.toStdString();
-    m_thread = std::jthread([this, definition, path, resume = resumeRunId.toStdString()] {
+    m_thread = std::jthread([this, makePlan = std::move(makePlan), path, resume = resumeRunId,
+                                rerun = std::move(rerunKeys)]() mutable {
         auto finish = [this](const QString& runId, const QString& summary, bool ok) {
             QMetaObject::invokeMethod(
                 this,
                 [this, runId, summary, ok] {
+                    flushLive();
+                    m_liveTimer->stop();
                     m_running = false;
                     Q_EMIT runFinished(runId, summary, ok);
                 },
@@ -60,7 +98,7 @@ void RunController::start(const core::RunDefinition& definition, const QString& 
             finish({}, QString::fromStdString(db.error().message), false);
             return;
         }
-        auto plan = core::RunPlan::resolve(definition, *db);
+        auto plan = makePlan(*db);
         if (!plan) {
             finish({}, tr("The run could not be planned. %1").arg(QString::fromStdString(plan.error().message)), false);
             return;
@@ -69,13 +107,41 @@ void RunController::start(const core::RunDefinition& definition, const QString& 
         options.workspacePath = path;
         options.secrets = &m_secrets;
         options.actor = "assay-gui";
+        options.rerunKeys = std::move(rerun);
         options.onStarted = [this](const std::string& id) {
             QMetaObject::invokeMethod(
-                this, [this, id = QString::fromStdString(id)] { Q_EMIT runStarted(id); }, Qt::QueuedConnection);
+                this,
+                [this, id = QString::fromStdString(id)] {
+                    m_liveRunId = id;
+                    Q_EMIT runStarted(id);
+                },
+                Qt::QueuedConnection);
         };
         options.onProgress = [this](const core::RunProgress& p) {
             QMetaObject::invokeMethod(
                 this, [this, p] { Q_EMIT progressChanged(p); }, Qt::QueuedConnection);
+        };
+        options.onDelta = [this](const std::string& key, std::string_view text, bool first) {
+            std::lock_guard lock(m_liveMutex);
+            auto [it, added] = m_deltaIndex.try_emplace(key, m_deltas.size());
+            if (added) {
+                m_deltas.push_back({ key, std::string(text), first });
+                return;
+            }
+            widgets::CompareDelta& d = m_deltas[it->second];
+            if (first) {
+                d.text.assign(text);
+                d.restart = true;
+            } else {
+                d.text.append(text);
+            }
+        };
+        options.onCell = [this](const core::RunCell& cell) {
+            core::RunCell light = cell; // the grid shows neither request nor provenance until a cell is opened
+            light.request = nlohmann::json::object();
+            light.provenance = nlohmann::json::object();
+            std::lock_guard lock(m_liveMutex);
+            m_cells.push_back(std::move(light));
         };
         core::RunScheduler scheduler(std::move(*plan), *m_http, std::move(options));
         m_scheduler = &scheduler;
@@ -99,6 +165,20 @@ void RunController::start(const core::RunDefinition& definition, const QString& 
                   .arg(p.tokensOut);
         finish(QString::fromStdString(outcome->runId), summary, p.failed == 0 && p.cancelled == 0);
     });
+}
+
+void RunController::flushLive()
+{
+    std::vector<widgets::CompareDelta> deltas;
+    std::vector<core::RunCell> cells;
+    {
+        std::lock_guard lock(m_liveMutex);
+        deltas.swap(m_deltas);
+        m_deltaIndex.clear();
+        cells.swap(m_cells);
+    }
+    if (!deltas.empty() || !cells.empty())
+        Q_EMIT liveUpdate(m_liveRunId, deltas, cells);
 }
 
 void RunController::cancel()

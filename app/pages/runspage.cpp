@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "runspage.h"
 
+#include "comparepanel.h"
 #include "emptystate.h"
+#include "messagebanner.h"
 #include "pageheader.h"
 #include "runcontroller.h"
 #include "workspacecontroller.h"
 
-#include "storage/runrepository.h"
+#include "catalog/template.h"
+#include "storage/promptrepository.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -14,22 +17,26 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
-#include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <set>
 
 namespace assay::app {
 
 namespace {
+const QString kAdHoc = QStringLiteral("\x01"
+                                      "ad-hoc");
+
 QString qs(const std::string& s)
 {
     return QString::fromStdString(s);
@@ -43,27 +50,19 @@ QStringList checked(const QListWidget* list)
             out << list->item(i)->data(Qt::UserRole).toString();
     return out;
 }
-
-QTableWidget* table(const QStringList& headers, QWidget* parent)
-{
-    auto* t = new QTableWidget(0, static_cast<int>(headers.size()), parent);
-    t->setHorizontalHeaderLabels(headers);
-    t->verticalHeader()->hide();
-    t->horizontalHeader()->setStretchLastSection(true);
-    t->setSelectionBehavior(QAbstractItemView::SelectRows);
-    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    t->setWordWrap(false);
-    return t;
-}
 } // namespace
 
 RunsPage::RunsPage(WorkspaceController& workspace, RunController& runs, QWidget* parent)
     : Page(parent)
     , m_workspace(workspace)
     , m_runs(runs)
+    , m_runSelector(new QComboBox(this))
+    , m_newRun(new QToolButton(this))
+    , m_launcher(new QGroupBox(tr("New run"), this))
     , m_prompts(new QListWidget(this))
     , m_endpoints(new QListWidget(this))
     , m_dataset(new QComboBox(this))
+    , m_adHoc(new QPlainTextEdit(this))
     , m_repeats(new QSpinBox(this))
     , m_concurrency(new QSpinBox(this))
     , m_cache(new QCheckBox(tr("Reuse cached outputs"), this))
@@ -71,35 +70,47 @@ RunsPage::RunsPage(WorkspaceController& workspace, RunController& runs, QWidget*
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_progress(new QProgressBar(this))
     , m_progressLabel(new QLabel(this))
-    , m_runsTable(table({ tr("Run"), tr("Status"), tr("Created") }, this))
-    , m_cells(table(
-          { tr("Row"), tr("Model"), tr("Status"), tr("Latency"), tr("Tokens in/out"), tr("Cost"), tr("Output") }, this))
+    , m_banner(new widgets::MessageBanner(this))
+    , m_compare(new ComparePanel(workspace, this))
     , m_empty(new widgets::EmptyState(this))
     , m_stack(new QStackedWidget(this))
 {
     auto* header = new widgets::PageHeader(
         title(), tr("The same prompts and rows across models and prompt versions, side by side."), this);
+    m_runSelector->setMinimumContentsLength(40);
+    m_runSelector->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_newRun->setText(tr("New Run"));
+    m_newRun->setCheckable(true);
     m_repeats->setRange(1, 100);
     m_concurrency->setRange(1, 256);
     m_concurrency->setValue(4);
     m_cache->setChecked(true);
     m_cancel->setEnabled(false);
+    m_run->setDefault(true);
     m_progressLabel->setWordWrap(true);
     m_progressLabel->setObjectName(QStringLiteral("runProgress"));
     m_progress->setTextVisible(true);
-    m_prompts->setMaximumHeight(130);
-    m_endpoints->setMaximumHeight(130);
+    m_prompts->setMaximumHeight(120);
+    m_endpoints->setMaximumHeight(120);
+    m_adHoc->setPlaceholderText(tr("One input per line. Plain text fills each prompt's only variable; a JSON "
+                                   "object such as {\"text\": \"…\", \"lang\": \"en\"} sets several."));
+    m_adHoc->setMaximumHeight(90);
+    m_adHoc->hide();
+    m_banner->hide();
 
-    auto* launcher = new QGroupBox(tr("New run"), this);
-    auto* grid = new QHBoxLayout(launcher);
+    auto* grid = new QHBoxLayout(m_launcher);
     auto* promptsBox = new QVBoxLayout;
     promptsBox->addWidget(new QLabel(tr("Prompt versions"), this));
     promptsBox->addWidget(m_prompts);
     auto* endpointsBox = new QVBoxLayout;
-    endpointsBox->addWidget(new QLabel(tr("Endpoints"), this));
+    endpointsBox->addWidget(new QLabel(tr("Models (endpoints)"), this));
     endpointsBox->addWidget(m_endpoints);
+    auto* inputsBox = new QVBoxLayout;
+    inputsBox->addWidget(new QLabel(tr("Inputs"), this));
+    inputsBox->addWidget(m_dataset);
+    inputsBox->addWidget(m_adHoc);
+    inputsBox->addStretch();
     auto* form = new QFormLayout;
-    form->addRow(tr("Dataset"), m_dataset);
     form->addRow(tr("Repeats"), m_repeats);
     form->addRow(tr("Concurrency"), m_concurrency);
     form->addRow(QString(), m_cache);
@@ -109,45 +120,71 @@ RunsPage::RunsPage(WorkspaceController& workspace, RunController& runs, QWidget*
     form->addRow(buttons);
     grid->addLayout(promptsBox, 2);
     grid->addLayout(endpointsBox, 2);
+    grid->addLayout(inputsBox, 2);
     grid->addLayout(form, 1);
 
-    auto* results = new QSplitter(this);
-    results->addWidget(m_runsTable);
-    results->addWidget(m_cells);
-    results->setSizes({ 300, 800 });
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Run"), this));
+    top->addWidget(m_runSelector, 1);
+    top->addWidget(m_newRun);
 
     auto* content = new QWidget(this);
     auto* contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
-    contentLayout->addWidget(launcher);
+    contentLayout->addLayout(top);
+    contentLayout->addWidget(m_launcher);
     contentLayout->addWidget(m_progress);
     contentLayout->addWidget(m_progressLabel);
-    contentLayout->addWidget(results, 1);
+    contentLayout->addWidget(m_compare, 1);
     m_empty->setIcon(icon());
     m_stack->addWidget(m_empty);
     m_stack->addWidget(content);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(header);
+    layout->addWidget(m_banner);
     layout->addWidget(m_stack, 1);
 
+    connect(m_newRun, &QToolButton::toggled, this, [this](bool on) { setLauncherVisible(on); });
+    connect(m_dataset, &QComboBox::currentIndexChanged, this,
+        [this] { m_adHoc->setVisible(m_dataset->currentData().toString() == kAdHoc); });
     connect(m_run, &QPushButton::clicked, this, &RunsPage::startRun);
     connect(m_cancel, &QPushButton::clicked, &m_runs, &RunController::cancel);
     connect(&m_runs, &RunController::progressChanged, this, &RunsPage::showProgress);
-    connect(&m_runs, &RunController::runStarted, this,
-        [this](const QString&) { m_progressLabel->setText(tr("Running…")); });
+    connect(&m_runs, &RunController::runStarted, this, [this](const QString& runId) {
+        m_progressLabel->setText(tr("Running…"));
+        m_compare->setRunning(true);
+        if (runId != m_compare->runId())
+            selectRun(runId);
+        m_workspace.refresh();
+    });
+    connect(&m_runs, &RunController::liveUpdate, m_compare, &ComparePanel::applyLive);
     connect(&m_runs, &RunController::runFinished, this, [this](const QString& runId, const QString& summary, bool) {
         m_run->setEnabled(true);
         m_cancel->setEnabled(false);
+        m_compare->setRunning(false);
         m_progressLabel->setText(summary);
         m_workspace.refresh();
-        if (!runId.isEmpty())
-            loadCells(runId);
+        if (!runId.isEmpty() && runId != m_compare->runId())
+            selectRun(runId);
     });
-    connect(m_runsTable, &QTableWidget::itemSelectionChanged, this, [this] {
-        const auto rows = m_runsTable->selectionModel()->selectedRows();
-        if (!rows.isEmpty())
-            loadCells(rows.first().data(Qt::UserRole).toString());
+    connect(m_runSelector, &QComboBox::activated, this,
+        [this] { m_compare->showRun(m_runSelector->currentData().toString()); });
+    connect(m_compare, &ComparePanel::rerunRequested, this,
+        [this](const QString& runId, const std::vector<std::string>& keys) {
+            if (m_runs.isRunning())
+                return;
+            m_run->setEnabled(false);
+            m_cancel->setEnabled(true);
+            m_progress->setValue(0);
+            m_progress->show();
+            m_progressLabel->setText(tr("Re-running %n cell(s)…", nullptr, static_cast<int>(keys.size())));
+            m_runs.rerunCells(runId, keys);
+        });
+    connect(m_compare, &ComparePanel::exported, this, [this](const QString&, bool ok, const QString& message) {
+        m_banner->showMessage(ok ? widgets::MessageBanner::Kind::Info : widgets::MessageBanner::Kind::Error, message);
     });
+    connect(m_compare, &ComparePanel::failed, this,
+        [this](const QString& message) { m_banner->showMessage(widgets::MessageBanner::Kind::Error, message); });
     m_progress->hide();
 }
 
@@ -160,12 +197,22 @@ QIcon RunsPage::icon() const
     return style()->standardIcon(QStyle::SP_FileDialogContentsView);
 }
 
+void RunsPage::setLauncherVisible(bool visible)
+{
+    m_launcher->setVisible(visible);
+    if (m_newRun->isChecked() != visible) {
+        const QSignalBlocker block(m_newRun);
+        m_newRun->setChecked(visible);
+    }
+}
+
 void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
 {
     if (!snapshot) {
         m_empty->setTitle(tr("No workspace is open"));
         m_empty->setBody(tr("Open a workspace with File → Open, or create one with File → New."));
         m_stack->setCurrentIndex(0);
+        m_compare->clear();
         return;
     }
     m_runs.setWorkspacePath(qs(snapshot->path));
@@ -178,6 +225,7 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
                              .arg(snapshot->count("prompt"))
                              .arg(snapshot->count("dataset")));
         m_stack->setCurrentIndex(0);
+        m_compare->clear();
         return;
     }
     m_stack->setCurrentIndex(1);
@@ -198,27 +246,56 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
         item->setData(Qt::UserRole, qs(e.name));
         item->setCheckState(keepEndpoints.contains(qs(e.name)) ? Qt::Checked : Qt::Unchecked);
     }
-    const QString keepDataset = m_dataset->currentText();
-    m_dataset->clear();
-    m_dataset->addItem(tr("(no dataset: one cell per repeat)"), QString());
-    for (const auto& d : snapshot->datasets)
-        m_dataset->addItem(tr("%1 (%2 rows)").arg(qs(d.name)).arg(d.rowCount), qs(d.name));
-    m_dataset->setCurrentIndex(std::max(0, m_dataset->findText(keepDataset)));
-    m_runsTable->setRowCount(static_cast<int>(snapshot->runs.size()));
-    for (int r = 0; r < static_cast<int>(snapshot->runs.size()); ++r) {
-        const core::Run& run = snapshot->runs[static_cast<std::size_t>(r)];
-        const QStringList cells = { qs(run.name), QString::fromLatin1(core::runStatusName(run.status)),
-            QLocale().toString(QDateTime::fromMSecsSinceEpoch(run.createdAt), QLocale::ShortFormat) };
-        for (int c = 0; c < cells.size(); ++c) {
-            auto* item = new QTableWidgetItem(cells[c]);
-            item->setData(Qt::UserRole, qs(run.id));
-            m_runsTable->setItem(r, c, item);
-        }
+    const QVariant keepDataset = m_dataset->currentData();
+    {
+        const QSignalBlocker block(m_dataset);
+        m_dataset->clear();
+        m_dataset->addItem(tr("No dataset: one cell per repeat"), QString());
+        m_dataset->addItem(tr("Ad-hoc inputs…"), kAdHoc);
+        for (const auto& d : snapshot->datasets)
+            m_dataset->addItem(tr("%1 (%2 rows)").arg(qs(d.name)).arg(d.rowCount), qs(d.name));
+        m_dataset->setCurrentIndex(std::max(0, m_dataset->findData(keepDataset)));
     }
-    m_runsTable->resizeColumnsToContents();
+    m_adHoc->setVisible(m_dataset->currentData().toString() == kAdHoc);
+
+    const QString current = m_pendingSelect.isEmpty() ? m_compare->runId() : m_pendingSelect;
+    {
+        const QSignalBlocker block(m_runSelector);
+        m_runSelector->clear();
+        for (const auto& run : snapshot->runs)
+            m_runSelector->addItem(
+                tr("%1 — %2 — %3")
+                    .arg(qs(run.name), QString::fromLatin1(core::runStatusName(run.status)),
+                        QLocale().toString(QDateTime::fromMSecsSinceEpoch(run.createdAt), QLocale::ShortFormat)),
+                qs(run.id));
+        if (snapshot->runs.empty())
+            m_runSelector->addItem(tr("No runs yet: start one with New Run"), QString());
+        m_runSelector->setCurrentIndex(std::max(0, m_runSelector->findData(current)));
+    }
+    m_pendingSelect.clear();
+    if (snapshot->runs.empty())
+        setLauncherVisible(true);
+    const QString shown = m_runSelector->currentData().toString();
+    if (!shown.isEmpty() && shown != m_compare->runId() && !m_runs.isRunning())
+        m_compare->showRun(shown);
+    else if (shown.isEmpty())
+        m_compare->clear();
 }
 
-void RunsPage::choose(const QStringList& prompts, const QStringList& endpoints, const QString& dataset)
+void RunsPage::selectRun(const QString& runId)
+{
+    const int i = m_runSelector->findData(runId);
+    if (i >= 0) {
+        const QSignalBlocker block(m_runSelector);
+        m_runSelector->setCurrentIndex(i);
+    } else {
+        m_pendingSelect = runId; // the next snapshot lists it
+    }
+    m_compare->showRun(runId);
+}
+
+void RunsPage::choose(
+    const QStringList& prompts, const QStringList& endpoints, const QString& dataset, const QString& adHocInputs)
 {
     for (int i = 0; i < m_prompts->count(); ++i)
         m_prompts->item(i)->setCheckState(
@@ -226,11 +303,18 @@ void RunsPage::choose(const QStringList& prompts, const QStringList& endpoints, 
     for (int i = 0; i < m_endpoints->count(); ++i)
         m_endpoints->item(i)->setCheckState(
             endpoints.contains(m_endpoints->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
-    m_dataset->setCurrentIndex(std::max(0, m_dataset->findData(dataset)));
+    if (!adHocInputs.isEmpty() && dataset.isEmpty()) {
+        m_dataset->setCurrentIndex(std::max(0, m_dataset->findData(kAdHoc)));
+        m_adHoc->setPlainText(adHocInputs);
+    } else {
+        m_dataset->setCurrentIndex(std::max(0, m_dataset->findData(dataset)));
+    }
 }
 
 void RunsPage::startRun()
 {
+    if (m_runs.isRunning())
+        return;
     nlohmann::json j;
     j["name"] = tr("run %1").arg(QDateTime::currentDateTime().toString(Qt::ISODate)).toStdString();
     j["prompts"] = nlohmann::json::array();
@@ -239,15 +323,83 @@ void RunsPage::startRun()
     j["endpoints"] = nlohmann::json::array();
     for (const QString& e : checked(m_endpoints))
         j["endpoints"].push_back(e.toStdString());
-    if (!m_dataset->currentData().toString().isEmpty())
-        j["dataset"] = m_dataset->currentData().toString().toStdString();
     j["repeats"] = m_repeats->value();
     j["concurrency"] = m_concurrency->value();
     j["cache"] = m_cache->isChecked();
+    if (j["prompts"].empty() || j["endpoints"].empty()) {
+        m_progressLabel->setText(tr("✗ Pick at least one prompt and one model."));
+        return;
+    }
+    const QString dataset = m_dataset->currentData().toString();
+    if (dataset != kAdHoc) {
+        if (!dataset.isEmpty())
+            j["dataset"] = dataset.toStdString();
+        startWith(std::move(j));
+        return;
+    }
+    // Ad-hoc inputs: JSON objects as they are; a plain line fills each prompt's only variable, which needs the
+    // prompts' variables (read on the workspace thread).
+    const QStringList lines = m_adHoc->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (lines.isEmpty()) {
+        m_progressLabel->setText(tr("✗ Write at least one input, one per line."));
+        return;
+    }
+    std::vector<std::string> refs = j["prompts"].get<std::vector<std::string>>();
+    m_workspace.call<std::vector<std::vector<std::string>>>(
+        this,
+        [refs](core::Db& db) -> core::Result<std::vector<std::vector<std::string>>> {
+            core::PromptRepository prompts(db);
+            std::vector<std::vector<std::string>> out;
+            for (const auto& ref : refs) {
+                auto version = prompts.resolve(ref);
+                if (!version)
+                    return version.error();
+                auto vars = core::promptVariables(version->content);
+                if (!vars)
+                    return vars.error();
+                out.push_back(*vars);
+            }
+            return out;
+        },
+        [this, j, lines, refs](core::Result<std::vector<std::vector<std::string>>> vars) mutable {
+            if (!vars) {
+                m_progressLabel->setText(tr("✗ %1").arg(qs(vars.error().message)));
+                return;
+            }
+            j["rows"] = nlohmann::json::array();
+            for (int n = 0; n < lines.size(); ++n) {
+                const std::string line = lines[n].trimmed().toStdString();
+                auto parsed = nlohmann::json::parse(line, nullptr, false);
+                if (!parsed.is_discarded() && parsed.is_object()) {
+                    j["rows"].push_back(parsed);
+                    continue;
+                }
+                nlohmann::json row = nlohmann::json::object();
+                for (std::size_t p = 0; p < refs.size(); ++p) {
+                    const auto& names = (*vars)[p];
+                    if (names.size() != 1) {
+                        m_progressLabel->setText(
+                            tr("✗ Input line %1 is plain text, but prompt %2 has %3 variables. Write the line as a "
+                               "JSON object naming them, e.g. {\"%4\": \"…\"}.")
+                                .arg(n + 1)
+                                .arg(qs(refs[p]))
+                                .arg(names.size())
+                                .arg(names.empty() ? QStringLiteral("name") : qs(names.front())));
+                        return;
+                    }
+                    row[names.front()] = line;
+                }
+                j["rows"].push_back(std::move(row));
+            }
+            startWith(std::move(j));
+        });
+}
+
+void RunsPage::startWith(nlohmann::json j)
+{
     auto definition = core::RunDefinition::parse(j);
-    if (!definition || j["prompts"].empty() || j["endpoints"].empty()) {
-        m_progressLabel->setText(definition ? tr("✗ Pick at least one prompt and one endpoint.")
-                                            : tr("✗ %1").arg(qs(definition.error().message)));
+    if (!definition) {
+        m_progressLabel->setText(tr("✗ %1").arg(qs(definition.error().message)));
         return;
     }
     m_run->setEnabled(false);
@@ -255,6 +407,7 @@ void RunsPage::startRun()
     m_progress->setValue(0);
     m_progress->show();
     m_progressLabel->setText(tr("Planning…"));
+    setLauncherVisible(false);
     m_runs.start(*definition);
 }
 
@@ -281,33 +434,6 @@ void RunsPage::showProgress(const core::RunProgress& p)
 QString RunsPage::progressText() const
 {
     return m_progressLabel->text();
-}
-
-void RunsPage::loadCells(const QString& runId)
-{
-    m_workspace.call<std::vector<core::RunCell>>(
-        this, [id = runId.toStdString()](core::Db& db) { return core::RunRepository(db).cells(id); },
-        [this](core::Result<std::vector<core::RunCell>> r) {
-            if (!r) {
-                m_progressLabel->setText(tr("✗ %1").arg(qs(r.error().message)));
-                return;
-            }
-            m_cells->setRowCount(static_cast<int>(r->size()));
-            for (int i = 0; i < static_cast<int>(r->size()); ++i) {
-                const core::RunCell& c = (*r)[static_cast<std::size_t>(i)];
-                QString text = c.status == core::CellStatus::Ok ? qs(c.output) : qs(c.error);
-                text.replace(QLatin1Char('\n'), QLatin1Char(' '));
-                const QStringList cells = { c.rowId ? qs(c.rowId->substr(0, 8)) : QStringLiteral("—"), qs(c.modelName),
-                    QString::fromLatin1(core::cellStatusName(c.status)),
-                    c.latencyMs ? tr("%1 ms").arg(qRound(*c.latencyMs)) : QStringLiteral("—"),
-                    tr("%1 / %2").arg(c.tokensIn.value_or(0)).arg(c.tokensOut.value_or(0)),
-                    c.cost ? QLocale().toString(*c.cost, 'f', 5) : QStringLiteral("—"), text };
-                for (int col = 0; col < cells.size(); ++col)
-                    m_cells->setItem(i, col, new QTableWidgetItem(cells[col]));
-                m_cells->item(i, 6)->setToolTip(c.status == core::CellStatus::Ok ? qs(c.output) : qs(c.error));
-            }
-            m_cells->resizeColumnsToContents();
-        });
 }
 
 } // namespace assay::app

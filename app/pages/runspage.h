@@ -7,26 +7,30 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QListWidget;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
-class QTableWidget;
+class QToolButton;
 
 namespace assay::widgets {
 class EmptyState;
-}
+class MessageBanner;
+} // namespace assay::widgets
 
 namespace assay::app {
 
+class ComparePanel;
 class RunController;
 class WorkspaceController;
 
-/// Compare: launch a run (prompt versions × endpoints × a dataset's rows × repeats), watch its live progress
-/// (cells done/failed, tokens, cost so far, ETA) with cancel, and read the outputs of a run cell by cell.
-/// GUI thread only.
+/// Compare: launch a run (prompt versions × endpoints × a dataset's rows or a few ad-hoc inputs × repeats), watch
+/// it stream into the comparison grid with live progress and cancel, pick any earlier run, re-run cells, and
+/// export. GUI thread only.
 class RunsPage : public Page {
     Q_OBJECT
 public:
@@ -36,23 +40,32 @@ public:
     QIcon icon() const override;
     void showWorkspace(const WorkspaceSnapshot* snapshot) override;
 
-    /// Checks the prompts/endpoints with these names and picks the dataset (tests; the user clicks).
-    void choose(const QStringList& prompts, const QStringList& endpoints, const QString& dataset);
+    /// Checks the prompts/endpoints with these names and picks the dataset (tests; the user clicks). An empty
+    /// dataset with @p adHocInputs runs those inputs instead (one per line: plain text or a JSON object).
+    void choose(const QStringList& prompts, const QStringList& endpoints, const QString& dataset,
+        const QString& adHocInputs = {});
     void startRun();
+    /// Shows the stored run @p runId in the grid.
+    void selectRun(const QString& runId);
     QString progressText() const;
-    QTableWidget* cellsTable() const { return m_cells; }
-    QTableWidget* runsTable() const { return m_runsTable; }
+    QComboBox* runSelector() const { return m_runSelector; }
     QPushButton* runButton() const { return m_run; }
+    ComparePanel* comparePanel() const { return m_compare; }
 
 private:
     void showProgress(const core::RunProgress& p);
-    void loadCells(const QString& runId);
+    void startWith(nlohmann::json definition);
+    void setLauncherVisible(bool visible);
 
     WorkspaceController& m_workspace;
     RunController& m_runs;
+    QComboBox* m_runSelector;
+    QToolButton* m_newRun;
+    QGroupBox* m_launcher;
     QListWidget* m_prompts;
     QListWidget* m_endpoints;
     QComboBox* m_dataset;
+    QPlainTextEdit* m_adHoc;
     QSpinBox* m_repeats;
     QSpinBox* m_concurrency;
     QCheckBox* m_cache;
@@ -60,10 +73,11 @@ private:
     QPushButton* m_cancel;
     QProgressBar* m_progress;
     QLabel* m_progressLabel;
-    QTableWidget* m_runsTable;
-    QTableWidget* m_cells;
+    widgets::MessageBanner* m_banner;
+    ComparePanel* m_compare;
     widgets::EmptyState* m_empty;
     QStackedWidget* m_stack;
+    QString m_pendingSelect; ///< a run to select once the snapshot lists it
 };
 
 } // namespace assay::app

@@ -82,6 +82,19 @@ std::string escapeHtml(std::string_view s)
     return out;
 }
 
+/// Escaped text with its line breaks kept (as <br>, which every viewer honours).
+std::string textHtml(std::string_view s)
+{
+    std::string out;
+    for (const char ch : escapeHtml(s)) {
+        if (ch == '\n')
+            out += "<br>";
+        else
+            out += ch;
+    }
+    return out;
+}
+
 const char* statusText(const RunCell* c)
 {
     return c ? cellStatusName(c->status) : "missing";
@@ -238,7 +251,7 @@ std::string compareHtml(const CompareGrid& grid, const CompareExportOptions& opt
           "table{border-collapse:collapse;margin:12px 0}\n"
           "th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left}\n"
           "th{background:#f2f2f2}\n"
-          ".out{white-space:pre-wrap;max-width:40em}\n"
+          ".out{max-width:40em}\n"
           ".badge{color:#666;font-size:0.85em;margin-top:4px}\n"
           ".failed{background:#fdecec}.cancelled,.missing{background:#f3f3f3}\n"
           "pre{white-space:pre-wrap;font-size:0.8em}\n"
@@ -247,7 +260,8 @@ std::string compareHtml(const CompareGrid& grid, const CompareExportOptions& opt
         + runStatusName(run.status) + " · created " + isoUtc(run.createdAt) + " · " + std::to_string(rows.size())
         + " rows × " + std::to_string(cols.size()) + " columns</p>\n";
 
-    h += "<h2>Summary</h2>\n<table><tr><th>Column</th><th>OK</th><th>Failed</th><th>Success</th>"
+    h += "<h2>Summary</h2>\n<table border=\"1\" cellspacing=\"0\" "
+         "cellpadding=\"4\"><tr><th>Column</th><th>OK</th><th>Failed</th><th>Success</th>"
          "<th>Mean latency</th><th>p50</th><th>p95</th><th>Tokens/s</th><th>Tokens in/out</th><th>Cost</th>"
          "<th>Metrics</th></tr>\n";
     for (std::size_t c : cols) {
@@ -266,37 +280,45 @@ std::string compareHtml(const CompareGrid& grid, const CompareExportOptions& opt
             + " / " + std::to_string(s.tokensOut) + "</td><td>" + (s.costKnown ? "$" + number(s.cost, 4) : "—")
             + "</td><td>" + escapeHtml(metrics.empty() ? "—" : metrics) + "</td></tr>\n";
     }
-    h += "</table>\n<h2>Outputs</h2>\n<table><tr><th>#</th><th>Input</th><th>Expected</th>";
+    h += "</table>\n<h2>Outputs</h2>\n<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\"><tr><th>#</th><th "
+         "width=\"20%\">Input</th><th>Expected</th>";
     for (std::size_t c : cols)
         h += "<th>" + escapeHtml(grid.columns()[c].title) + "</th>";
     h += "</tr>\n";
+    // Request and provenance go after the grid (a link from each cell), so the grid stays readable in any viewer,
+    // including those that do not fold <details>.
+    std::string details;
     for (std::size_t r : rows) {
         const CompareRow& row = grid.rows()[r];
-        h += "<tr><td>" + std::to_string(row.number) + (row.repeat > 0 ? "." + std::to_string(row.repeat + 1) : "")
-            + "</td><td class=\"out\">" + escapeHtml(CompareGrid::inputText(row)) + "</td><td>"
+        const std::string number
+            = std::to_string(row.number) + (row.repeat > 0 ? "." + std::to_string(row.repeat + 1) : "");
+        h += "<tr><td>" + number + "</td><td class=\"out\">" + textHtml(CompareGrid::inputText(row)) + "</td><td>"
             + escapeHtml(row.expected.value_or("")) + "</td>";
         for (std::size_t c : cols) {
             const RunCell* cell = grid.cell(r, c);
             h += std::string("<td class=\"") + statusText(cell) + "\">";
             if (!cell) {
-                h += "<div class=\"badge\">missing</div></td>";
+                h += "<span class=\"badge\">missing</span></td>";
                 continue;
             }
             const bool ok = cell->status == CellStatus::Ok;
-            h += "<div class=\"out\">" + escapeHtml(ok ? cell->output : cell->error) + "</div>";
+            const std::string anchor = "cell-" + std::to_string(r) + "-" + std::to_string(c);
+            h += "<div class=\"out\">" + textHtml(ok ? cell->output : cell->error) + "</div>";
             h += "<div class=\"badge\">" + std::string(ok ? "" : std::string(cellStatusName(cell->status)) + " · ")
-                + escapeHtml(badges(*cell)) + "</div>";
-            if (!cell->provenance.empty() || !cell->request.empty())
-                h += "<details><summary>Request and provenance</summary><pre>"
-                    + escapeHtml(json { { "model", cell->modelName }, { "finishReason", cell->finishReason },
-                        { "request", cell->request }, { "provenance", cell->provenance } }
-                                     .dump(2, ' ', false, json::error_handler_t::replace))
-                    + "</pre></details>";
-            h += "</td>";
+                + escapeHtml(badges(*cell)) + " · <a href=\"#" + anchor + "\">details</a></div></td>";
+            details += "<h3 id=\"" + anchor + "\"><a name=\"" + anchor + "\"></a>Row " + number + " · "
+                + escapeHtml(grid.columns()[c].title) + "</h3>\n<pre>"
+                + escapeHtml(json { { "cellKey", cell->cellKey }, { "model", cell->modelName },
+                    { "status", cellStatusName(cell->status) }, { "finishReason", cell->finishReason },
+                    { "committedAt", isoUtc(cell->createdAt) }, { "request", cell->request },
+                    { "provenance", cell->provenance } }
+                                 .dump(2, ' ', false, json::error_handler_t::replace))
+                + "</pre>\n";
         }
         h += "</tr>\n";
     }
-    h += "</table>\n<p class=\"badge\">Exported by Assay " ASSAY_VERSION "</p>\n</body></html>\n";
+    h += "</table>\n<h2>Cell details: request and provenance</h2>\n" + details;
+    h += "<p class=\"badge\">Exported by Assay " ASSAY_VERSION "</p>\n</body></html>\n";
     return h;
 }
 

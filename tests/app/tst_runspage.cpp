@@ -4,6 +4,7 @@
 #include "appsettings.h"
 #include "loopbackserver.h"
 #include "mainwindow.h"
+#include "pages/comparepanel.h"
 #include "pages/endpointspanel.h"
 #include "pages/modelspage.h"
 #include "pages/runspage.h"
@@ -11,6 +12,7 @@
 #include "screenshot.h"
 #include "workspacecontroller.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -108,9 +110,11 @@ void TestRunsPage::endpointTestAndRun()
     test::saveScreenshot(&window, QStringLiteral("20-compare-run-progress"));
     QTRY_VERIFY2_WITH_TIMEOUT(runs->runButton()->isEnabled(), qPrintable(runs->progressText()), 60000);
     QVERIFY2(runs->progressText().contains(QStringLiteral("0 failed")), qPrintable(runs->progressText()));
-    QTRY_VERIFY_WITH_TIMEOUT(runs->cellsTable()->rowCount() > 0, 10000);
-    QVERIFY(runs->cellsTable()->item(0, 6)->text().contains(QStringLiteral("Margaret Thatcher")));
-    QTRY_COMPARE_WITH_TIMEOUT(runs->runsTable()->rowCount(), 1, 10000);
+    widgets::CompareModel* grid = runs->comparePanel()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(grid->rowCount() == 8 && grid->summary(0).ok == 8, 10000);
+    QVERIFY(grid->text(0, 1).contains(QStringLiteral("Margaret Thatcher")));
+    QTRY_COMPARE_WITH_TIMEOUT(runs->runSelector()->count(), 1, 10000);
+    QVERIFY(!runs->runSelector()->currentData().toString().isEmpty());
     test::saveScreenshot(&window, QStringLiteral("21-compare-run-finished"));
 
     // The key is in the secret store (0600), never in the workspace file or its WAL.

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "compare/comparegrid.h"
+#include "compare/comparesummary.h"
+
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <unordered_map>
+#include <vector>
+
+namespace assay::widgets {
+
+/// What the comparison grid shows, prepared off the GUI thread (prepare() may run on any thread): the grid, and its
+/// texts already converted to QString so that painting, filtering and sorting never convert 10,000s of outputs.
+struct CompareData {
+    core::CompareGrid grid;
+    std::vector<QString> inputs; ///< per row: CompareGrid::inputText
+    std::vector<QString> texts; ///< row-major per cell: the output (ok) or the error; empty while missing
+    std::vector<core::ColumnSummary> summaries; ///< per grid column
+
+    static CompareData prepare(core::CompareGrid grid);
+};
+
+/// A streamed piece of a cell's output, as the run engine reports it (RunScheduler's onDelta), batched by the caller.
+struct CompareDelta {
+    std::string cellKey;
+    std::string text;
+    bool restart = false; ///< the text starts over (a retry)
+};
+
+/// The comparison grid as a table: column 0 is the input (with its label), columns 1..N the run's columns
+/// (prompt version × endpoint). Rows are inputs × repeats. DisplayRole is the text; the roles below carry the
+/// badges. Cells fill in live: applyDeltas() for streamed text, applyCells() for committed cells (which replace
+/// streamed text and update the row and the column summary). GUI thread only.
+class CompareModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Role {
+        StatusRole = Qt::UserRole + 1, ///< QString: ok, failed, cancelled, streaming, pending ("" for the input)
+        LatencyRole, ///< double ms, or invalid
+        TtftRole, ///< double ms, or invalid
+        TokensInRole, ///< qint64, or invalid
+        TokensOutRole, ///< qint64, or invalid
+        CostRole, ///< double, or invalid
+        BadgeRole, ///< QString: the badge line the delegate draws under the text
+        CellKeyRole, ///< QString: the planned cell key (output columns)
+        ExpectedRole, ///< QString: the row's label, or invalid
+        LengthRole, ///< int: characters of the text
+        GridRowRole, ///< int: the row in the grid
+        GridColumnRole, ///< int: the grid column (-1 for the input column)
+        MatchesLabelRole, ///< bool: the ok output gives the row's label (invalid without a label or output)
+    };
+
+    explicit CompareModel(QObject* parent = nullptr);
+
+    void setData(CompareData data);
+    void clear();
+    [[nodiscard]] const core::CompareGrid& grid() const { return m_data.grid; }
+    [[nodiscard]] bool isEmpty() const { return m_data.grid.columnCount() == 0; }
+    [[nodiscard]] const core::ColumnSummary& summary(int gridColumn) const;
+    /// The text of a cell (model coordinates), streamed text included.
+    [[nodiscard]] const QString& text(int row, int column) const;
+
+    /// Appends streamed text; emits dataChanged for the cells it touched. Keys outside the grid are ignored.
+    void applyDeltas(const std::vector<CompareDelta>& deltas);
+    /// Places committed cells (streamed text gives way to the stored output) and refreshes the touched columns'
+    /// summaries and header. Returns how many cells were placed.
+    int applyCells(std::vector<core::RunCell> cells);
+
+    /// "1.2 s · TTFT 140 ms · 35→120 tok · $0.0004" (+ scores); for the input column the label.
+    [[nodiscard]] QString badge(int row, int column) const;
+    /// Two lines: the column title, and "✓ 98 % · p50 820 ms · 41 tok/s · $0.12".
+    [[nodiscard]] QString headerText(int gridColumn) const;
+    /// Every figure of the column summary, one per line (tooltips, the summary panel).
+    [[nodiscard]] QString summaryText(int gridColumn) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+
+private:
+    [[nodiscard]] std::size_t slot(int row, int gridColumn) const;
+
+    CompareData m_data;
+    std::unordered_map<std::size_t, bool> m_streaming; ///< slot -> has streamed text and no committed cell yet
+    static const QString s_empty;
+};
+
+} // namespace assay::widgets
