@@ -30,6 +30,8 @@ using RowFilter = widgets::CompareFilterModel::RowFilter;
 using SortKey = widgets::CompareFilterModel::SortKey;
 
 namespace {
+constexpr std::size_t kFirstTextRows = 150; ///< rows whose text comes with the grid (more than a window shows)
+
 QString qs(const std::string& s)
 {
     return QString::fromStdString(s);
@@ -214,7 +216,8 @@ void ComparePanel::showRun(const QString& runId)
     m_workspace.call<std::shared_ptr<widgets::CompareData>>(
         this,
         [id = runId.toStdString()](core::Db& db) -> core::Result<std::shared_ptr<widgets::CompareData>> {
-            auto grid = core::CompareGrid::load(db, id);
+            // Badges first, and the text of the first rows only: the rest is read next, while the grid is shown.
+            auto grid = core::CompareGrid::load(db, id, core::RunRepository::Detail::Badges, kFirstTextRows);
             if (!grid)
                 return grid.error();
             return std::make_shared<widgets::CompareData>(widgets::CompareData::prepare(std::move(*grid)));
@@ -241,6 +244,37 @@ void ComparePanel::showRun(const QString& runId)
             m_detail->clear();
             updateCount();
             Q_EMIT loaded(runId);
+            readTexts(generation);
+        });
+}
+
+void ComparePanel::readTexts(int generation)
+{
+    if (m_model->grid().textsComplete()) {
+        Q_EMIT textsLoaded(m_runId);
+        return;
+    }
+    m_workspace.call<std::shared_ptr<std::vector<core::RunRepository::CellText>>>(
+        this,
+        [id = m_runId.toStdString()](
+            core::Db& db) -> core::Result<std::shared_ptr<std::vector<core::RunRepository::CellText>>> {
+            auto texts = core::RunRepository(db).cellTexts(id);
+            if (!texts)
+                return texts.error();
+            return std::make_shared<std::vector<core::RunRepository::CellText>>(std::move(*texts));
+        },
+        [this, generation](core::Result<std::shared_ptr<std::vector<core::RunRepository::CellText>>> r) {
+            if (generation != m_loadGeneration)
+                return;
+            if (!r) {
+                Q_EMIT failed(tr("Could not read the outputs of run %1: %2").arg(m_runId, qs(r.error().message)));
+                return;
+            }
+            m_model->applyTexts(std::move(**r), true);
+            updateCount();
+            if (m_detail->row() >= 0)
+                m_detail->refresh();
+            Q_EMIT textsLoaded(m_runId);
         });
 }
 

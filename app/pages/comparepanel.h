@@ -44,6 +44,8 @@ public:
     void showRun(const QString& runId);
     void clear();
     [[nodiscard]] QString runId() const { return m_runId; }
+    /// The run being read for the grid ("" when none).
+    [[nodiscard]] QString loadingRunId() const { return m_loadingRunId; }
     /// Streamed text and committed cells of the run being executed (ignored for other runs).
     void applyLive(const QString& runId, const std::vector<widgets::CompareDelta>& deltas,
         const std::vector<core::RunCell>& cells);
@@ -70,7 +72,10 @@ public:
     [[nodiscard]] CellDetail* detail() const { return m_detail; }
 
 Q_SIGNALS:
+    /// The grid is on screen (with the text of its first rows).
     void loaded(const QString& runId);
+    /// Every text of the grid has been read (text filters and diffs see all of it).
+    void textsLoaded(const QString& runId);
     void rerunRequested(const QString& runId, const std::vector<std::string>& cellKeys);
     void exported(const QString& path, bool ok, const QString& message);
     void failed(const QString& message);
@@ -81,6 +86,7 @@ private:
         std::vector<core::RunCell> cells;
     };
     void buildToolbar();
+    void readTexts(int generation);
     void saveState();
     void restoreState();
     void updateVisibleColumns();

@@ -276,7 +276,7 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
     if (snapshot->runs.empty())
         setLauncherVisible(true);
     const QString shown = m_runSelector->currentData().toString();
-    if (!shown.isEmpty() && shown != m_compare->runId() && !m_runs.isRunning())
+    if (!shown.isEmpty() && shown != m_compare->runId() && shown != m_compare->loadingRunId() && !m_runs.isRunning())
         m_compare->showRun(shown);
     else if (shown.isEmpty())
         m_compare->clear();

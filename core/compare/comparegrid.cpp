@@ -103,7 +103,8 @@ Result<CompareGrid> CompareGrid::layout(const Run& run, const std::vector<Datase
     return g;
 }
 
-Result<CompareGrid> CompareGrid::load(Db& db, const std::string& runId, RunRepository::Detail detail)
+Result<CompareGrid> CompareGrid::load(
+    Db& db, const std::string& runId, RunRepository::Detail detail, std::size_t textRows)
 {
     RunRepository runs(db);
     auto run = runs.get(runId);
@@ -132,8 +133,22 @@ Result<CompareGrid> CompareGrid::load(Db& db, const std::string& runId, RunRepos
     if (!cells)
         return cells.error();
     grid->m_cells.reserve(cells->size());
+    grid->m_hasText.reserve(cells->size());
     for (auto& c : *cells)
         grid->setCell(std::move(c));
+    if (detail == RunRepository::Detail::Badges) {
+        std::fill(grid->m_hasText.begin(), grid->m_hasText.end(), char { 0 });
+        grid->m_textsComplete = grid->m_cells.empty();
+        const std::size_t first = std::min(textRows, grid->rowCount()) * grid->columnCount();
+        if (first > 0) {
+            const std::vector<std::string> keys(
+                grid->m_keys.begin(), grid->m_keys.begin() + static_cast<std::ptrdiff_t>(first));
+            auto texts = runs.cellTexts(runId, &keys);
+            if (!texts)
+                return texts.error();
+            grid->setTexts(std::move(*texts), false);
+        }
+    }
     EvalRepository eval(db);
     auto scores = eval.scoresForRun(runId);
     if (!scores)
@@ -177,11 +192,38 @@ std::optional<std::pair<std::size_t, std::size_t>> CompareGrid::setCell(RunCell 
     const std::size_t slot = at->first * m_columns.size() + at->second;
     if (m_cellOfSlot[slot] >= 0) {
         m_cells[static_cast<std::size_t>(m_cellOfSlot[slot])] = std::move(cell);
+        m_hasText[static_cast<std::size_t>(m_cellOfSlot[slot])] = 1;
     } else {
         m_cellOfSlot[slot] = static_cast<std::int32_t>(m_cells.size());
         m_cells.push_back(std::move(cell));
+        m_hasText.push_back(1);
     }
     return at;
+}
+
+bool CompareGrid::hasText(std::size_t row, std::size_t column) const
+{
+    const std::size_t slot = row * m_columns.size() + column;
+    if (row >= m_rows.size() || column >= m_columns.size() || m_cellOfSlot[slot] < 0)
+        return false;
+    return m_hasText[static_cast<std::size_t>(m_cellOfSlot[slot])] != 0;
+}
+
+void CompareGrid::setTexts(std::vector<RunRepository::CellText> texts, bool complete)
+{
+    for (auto& t : texts) {
+        const auto it = m_slotOfKey.find(t.cellKey);
+        if (it == m_slotOfKey.end() || m_cellOfSlot[it->second] < 0)
+            continue;
+        const auto index = static_cast<std::size_t>(m_cellOfSlot[it->second]);
+        if (m_hasText[index])
+            continue; // a live commit (or a re-run) got here first with a newer text
+        m_cells[index].output = std::move(t.output);
+        m_cells[index].error = std::move(t.error);
+        m_hasText[index] = 1;
+    }
+    if (complete)
+        m_textsComplete = true;
 }
 
 const CellEvaluation* CompareGrid::evaluation(std::size_t row, std::size_t column) const

@@ -49,10 +49,11 @@ struct CellEvaluation {
 /// on the workspace thread and hands it over; setCell() applies cells committed later (live runs, re-runs).
 class CompareGrid {
 public:
-    /// Reads the run, its dataset rows, its cells (@p detail: the grid only needs Summary) and their scores and
-    /// verdicts from @p db.
-    static Result<CompareGrid> load(
-        Db& db, const std::string& runId, RunRepository::Detail detail = RunRepository::Detail::Summary);
+    /// Reads the run, its dataset rows, its cells and their scores and verdicts from @p db. With Detail::Badges the
+    /// cells come without text, except those of the first @p textRows rows (what a window shows first); the rest
+    /// follows with setTexts() (RunRepository::cellTexts). Summary and Full read every text.
+    static Result<CompareGrid> load(Db& db, const std::string& runId,
+        RunRepository::Detail detail = RunRepository::Detail::Summary, std::size_t textRows = 0);
     /// The layout of @p run alone (no cells); @p datasetRows gives inputs and labels of dataset rows by id.
     static Result<CompareGrid> layout(const Run& run, const std::vector<DatasetRow>& datasetRows);
 
@@ -67,8 +68,15 @@ public:
     [[nodiscard]] const std::string& key(std::size_t row, std::size_t column) const;
     /// Where the cell with @p cellKey goes; nullopt for a key outside the plan.
     [[nodiscard]] std::optional<std::pair<std::size_t, std::size_t>> locate(const std::string& cellKey) const;
-    /// Places (or replaces) a committed cell; returns its position, nullopt when its key is not in the plan.
+    /// Places (or replaces) a committed cell, text included; returns its position, nullopt when its key is not in
+    /// the plan.
     std::optional<std::pair<std::size_t, std::size_t>> setCell(RunCell cell);
+    /// Whether the cell at (row, column) has its output and error (false for a cell without outcome).
+    [[nodiscard]] bool hasText(std::size_t row, std::size_t column) const;
+    /// Every cell with an outcome has its text.
+    [[nodiscard]] bool textsComplete() const { return m_textsComplete; }
+    /// Fills in texts read later; @p complete says that these were all the run's texts.
+    void setTexts(std::vector<RunRepository::CellText> texts, bool complete);
     /// Scores and verdicts of the cell at (row, column); nullptr when it has none.
     [[nodiscard]] const CellEvaluation* evaluation(std::size_t row, std::size_t column) const;
     void setEvaluation(const std::string& cellId, CellEvaluation evaluation);
@@ -83,6 +91,8 @@ private:
     std::unordered_map<std::string, std::size_t> m_slotOfKey;
     std::vector<std::int32_t> m_cellOfSlot; ///< index into m_cells, -1 = no outcome yet
     std::vector<RunCell> m_cells;
+    std::vector<char> m_hasText; ///< per m_cells entry
+    bool m_textsComplete = true;
     std::unordered_map<std::string, CellEvaluation> m_evaluations; ///< by cell id
 };
 

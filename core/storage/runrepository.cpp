@@ -314,7 +314,47 @@ Result<std::vector<RunCell>> RunRepository::selectCells(
 
 Result<std::vector<RunCell>> RunRepository::cells(const std::string& runId, Detail detail)
 {
-    return selectCells("WHERE run_id = ?1", runId, "ORDER BY rowid", detail);
+    if (detail != Detail::Badges)
+        return selectCells("WHERE run_id = ?1", runId, "ORDER BY rowid", detail);
+    auto st = m_db.prepare("SELECT cell_key, status, id, tokens_in, tokens_out, ttft_ms, latency_ms, cost, model_name,"
+                           " finish_reason, created_at FROM run_cell INDEXED BY run_cell_grid WHERE run_id = ?1");
+    if (!st)
+        return st.error();
+    st->bind(1, runId);
+    std::vector<RunCell> out;
+    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) {
+        RunCell c;
+        c.runId = runId;
+        c.cellKey = s.text(0);
+        c.status = parseCellStatus(s.text(1)).value_or(CellStatus::Failed);
+        c.id = s.text(2);
+        c.tokensIn = s.optInt64(3);
+        c.tokensOut = s.optInt64(4);
+        c.ttftMs = s.optReal(5);
+        c.latencyMs = s.optReal(6);
+        c.cost = s.optReal(7);
+        c.modelName = s.text(8);
+        c.finishReason = s.text(9);
+        c.createdAt = s.int64(10);
+        out.push_back(std::move(c));
+    }));
+    return out;
+}
+
+Result<std::vector<RunRepository::CellText>> RunRepository::cellTexts(
+    const std::string& runId, const std::vector<std::string>* cellKeys)
+{
+    auto st = m_db.prepare(cellKeys ? "SELECT cell_key, output, error FROM run_cell WHERE run_id = ?1 AND cell_key IN "
+                                      "(SELECT value FROM json_each(?2))"
+                                    : "SELECT cell_key, output, error FROM run_cell WHERE run_id = ?1");
+    if (!st)
+        return st.error();
+    st->bind(1, runId);
+    if (cellKeys)
+        st->bind(2, nlohmann::json(*cellKeys).dump());
+    std::vector<CellText> out;
+    ASSAY_TRY(sql::forEachRow(*st, [&](Statement& s) { out.push_back({ s.text(0), s.text(1), s.text(2) }); }));
+    return out;
 }
 
 Result<std::optional<RunCell>> RunRepository::cell(const std::string& runId, const std::string& cellKey)

@@ -42,10 +42,21 @@ public:
     /// failed or cancelled cell under the same key is always replaced (a resumed run retries it).
     Result<RunCell> commitCell(RunCell cell, bool replaceOk = false);
     /// How much of a cell a read fills: Summary leaves request and provenance empty (the comparison grid of a large
-    /// run reads every cell and shows neither until one is opened).
-    enum class Detail { Full, Summary };
-    /// Cells of a run in the order they were committed.
+    /// run reads every cell and shows neither until one is opened); Badges also leaves output and error empty and
+    /// fills only key, id, status, model, finish reason, tokens, TTFT, latency, cost and time, read from the
+    /// covering index run_cell_grid (a few MB for 40,000 cells instead of the whole table).
+    enum class Detail { Full, Summary, Badges };
+    /// Cells of a run in the order they were committed (Badges: in key order).
     Result<std::vector<RunCell>> cells(const std::string& runId, Detail detail = Detail::Full);
+    /// The text of a cell: its output and error.
+    struct CellText {
+        std::string cellKey;
+        std::string output;
+        std::string error;
+    };
+    /// Output and error of the run's cells: all of them, or those under @p cellKeys (missing keys are skipped).
+    Result<std::vector<CellText>> cellTexts(
+        const std::string& runId, const std::vector<std::string>* cellKeys = nullptr);
     /// One cell of a run by key, in full; nullopt when the run has no cell under that key.
     Result<std::optional<RunCell>> cell(const std::string& runId, const std::string& cellKey);
     Result<std::int64_t> cellCount(const std::string& runId);

@@ -8,13 +8,13 @@ namespace assay::core::schema {
 
 namespace {
 
-    // Ordered migrations. Index i takes the file from user_version i to i + 1.
-    // Released migrations are never edited: add a new one instead.
-    const std::vector<const char*>& migrations()
-    {
-        static const std::vector<const char*> list = {
-            // v1: the aggregates of DESIGN.md. Ids are UUID text; times are Unix milliseconds (UTC).
-            R"sql(
+// Ordered migrations. Index i takes the file from user_version i to i + 1.
+// Released migrations are never edited: add a new one instead.
+const std::vector<const char*>& migrations()
+{
+    static const std::vector<const char*> list = {
+        // v1: the aggregates of DESIGN.md. Ids are UUID text; times are Unix milliseconds (UTC).
+        R"sql(
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -219,8 +219,8 @@ BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 )sql",
-            // v2: full-text search over the catalog (names, template text, tags, descriptions) with prefix indexes.
-            R"sql(
+        // v2: full-text search over the catalog (names, template text, tags, descriptions) with prefix indexes.
+        R"sql(
 CREATE VIRTUAL TABLE prompt_fts USING fts5(
     name, body, tags, description,
     prompt_id UNINDEXED,
@@ -233,13 +233,13 @@ SELECT p.name, COALESCE((SELECT v.content FROM prompt_version v WHERE v.prompt_i
        p.tags, p.description, p.id
 FROM prompt p;
 )sql",
-            // v3: the catalog's per-prompt index. prompt_signature.seq is the rowid of the prompt's prompt_fts row
-            // (stable, unlike prompt's implicit rowid) and minhash is the MinHash of its latest text (see
-            // catalog/similarity.h); prompt_signature_band holds its LSH bands for near-duplicate lookups. Prompts
-            // that come from v2 get a seq here and their minhash (NULL until then) when they are next saved.
-            // The search index is rebuilt with rowids = seq, message text as body and tags as words.
-            // Versions become immutable.
-            R"sql(
+        // v3: the catalog's per-prompt index. prompt_signature.seq is the rowid of the prompt's prompt_fts row
+        // (stable, unlike prompt's implicit rowid) and minhash is the MinHash of its latest text (see
+        // catalog/similarity.h); prompt_signature_band holds its LSH bands for near-duplicate lookups. Prompts
+        // that come from v2 get a seq here and their minhash (NULL until then) when they are next saved.
+        // The search index is rebuilt with rowids = seq, message text as body and tags as words.
+        // Versions become immutable.
+        R"sql(
 CREATE TABLE prompt_signature (
     seq       INTEGER PRIMARY KEY,
     prompt_id TEXT NOT NULL UNIQUE REFERENCES prompt(id) ON DELETE CASCADE,
@@ -273,13 +273,22 @@ SELECT s.seq, p.name,
        p.description, p.id
 FROM prompt p JOIN prompt_signature s ON s.prompt_id = p.id;
 )sql",
-        };
-        return list;
-    }
+        // v4: the comparison grid reads every cell of a run without its text first (RunRepository::Detail::
+        // Badges); this covering index answers that from a few MB instead of the whole table.
+        R"sql(
+CREATE INDEX run_cell_grid ON run_cell(run_id, cell_key, status, id, tokens_in, tokens_out, ttft_ms, latency_ms, cost,
+                                       model_name, finish_reason, created_at);
+)sql",
+    };
+    return list;
+}
 
 } // namespace
 
-int latestVersion() { return static_cast<int>(migrations().size()); }
+int latestVersion()
+{
+    return static_cast<int>(migrations().size());
+}
 
 Status migrate(Db& db, int target)
 {

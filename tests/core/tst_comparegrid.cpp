@@ -10,11 +10,13 @@
 #include "interchange/csvtable.h"
 #include "run/runplan.h"
 #include "storage/auditlog.h"
+#include "util/textsearch.h"
 
 #include <QFile>
 #include <QTest>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 
 using namespace assay;
@@ -51,6 +53,7 @@ private Q_SLOTS:
     void gridSummaryFiltersAndExports();
     void deltasStreamAndOneCellReruns();
     void percentilesAndLabels();
+    void foldedSearch();
 };
 
 void TestCompareGrid::gridSummaryFiltersAndExports()
@@ -86,6 +89,28 @@ void TestCompareGrid::gridSummaryFiltersAndExports()
         QCOMPARE(grid->cell(r, 0)->output, std::string("positive"));
         QCOMPARE(grid->cell(r, 0)->cellKey, grid->key(r, 0));
         QCOMPARE(grid->cell(r, 2)->status, core::CellStatus::Failed);
+    }
+
+    {
+        // Badges first (the covering index), the first row's text with them, the rest later.
+        auto db = core::Workspace::open(h.path());
+        QVERIFY(db);
+        auto light = core::CompareGrid::load(*db, outcome->runId, core::RunRepository::Detail::Badges, 1);
+        QVERIFY(light);
+        QVERIFY(!light->textsComplete());
+        QVERIFY(light->hasText(0, 0) && light->hasText(0, 1));
+        QVERIFY(!light->hasText(1, 0));
+        QCOMPARE(light->cell(0, 0)->output, std::string("positive"));
+        QVERIFY(light->cell(3, 1)->output.empty());
+        QCOMPARE(light->cell(3, 1)->latencyMs, grid->cell(3, 1)->latencyMs);
+        QCOMPARE(light->cell(3, 2)->status, core::CellStatus::Failed);
+        auto texts = core::RunRepository(*db).cellTexts(outcome->runId);
+        QVERIFY(texts);
+        QCOMPARE(texts->size(), std::size_t { 12 });
+        light->setTexts(std::move(*texts), true);
+        QVERIFY(light->textsComplete() && light->hasText(3, 1));
+        QCOMPARE(light->cell(3, 1)->output, grid->cell(3, 1)->output);
+        QVERIFY(light->cell(3, 2)->error.find("boom") != std::string::npos);
     }
 
     const auto s0 = core::summarizeColumn(*grid, 0);
@@ -255,6 +280,44 @@ void TestCompareGrid::percentilesAndLabels()
     QVERIFY(core::matchesLabel("NEGATIVE\nbecause the review complains", "negative"));
     QVERIFY(!core::matchesLabel("not positive", "positive"));
     QVERIFY(!core::matchesLabel("positively", "positive"));
+}
+
+void TestCompareGrid::foldedSearch()
+{
+    QVERIFY(core::FoldedSearch("Never").in("I would NEVER buy it"));
+    QVERIFY(core::FoldedSearch("x").in("abcX"));
+    QVERIFY(!core::FoldedSearch("abc").in("ab"));
+    QVERIFY(core::FoldedSearch("").in(""));
+    QVERIFY(!core::FoldedSearch("a@b").in("A`B")); // '@' and '`' differ only in bit 0x20: not letters, no match
+    QVERIFY(core::FoldedSearch("café").in("Un CAFé noir"));
+    QVERIFY(!core::FoldedSearch("café").in("UN CAFÉ NOIR")); // non-ASCII letters match in the same case only
+    QVERIFY(core::FoldedSearch::asciiOnly("plain text") && !core::FoldedSearch::asciiOnly("café"));
+    QCOMPARE(core::requiredLiteral("excellent\\s+value"), std::string("excellent"));
+    QCOMPARE(core::requiredLiteral("^colou?r name$"), std::string("r name"));
+    QCOMPARE(core::requiredLiteral("ab+cde"), std::string("cde"));
+    QCOMPARE(core::requiredLiteral("x{2}yy[abc]zzz(qqqqqq)"), std::string("zzz"));
+    QCOMPARE(core::requiredLiteral("cat|dog"), std::string());
+    QCOMPARE(core::requiredLiteral("(?x) a b c"), std::string());
+    QCOMPARE(core::requiredLiteral("(cat|dog)food"), std::string("food"));
+    // Against a naive search, over random text around the 16-byte blocks and their tails.
+    std::mt19937 rng(7);
+    const std::string alphabet = "abAB @`xyz\n";
+    auto fold = [](std::string s) {
+        for (char& ch : s)
+            if (ch >= 'A' && ch <= 'Z')
+                ch = static_cast<char>(ch - 'A' + 'a');
+        return s;
+    };
+    for (int i = 0; i < 3000; ++i) {
+        std::string hay(rng() % 70, ' ');
+        for (char& ch : hay)
+            ch = alphabet[rng() % alphabet.size()];
+        std::string needle(1 + rng() % 4, ' ');
+        for (char& ch : needle)
+            ch = alphabet[rng() % alphabet.size()];
+        const bool expected = fold(hay).find(fold(needle)) != std::string::npos;
+        QCOMPARE(core::FoldedSearch(needle).in(hay), expected);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCompareGrid)

@@ -72,6 +72,11 @@ void buildFileAt(const std::string& path, int version)
     QVERIFY(schema::migrate(*db, version).ok());
     QCOMPARE(*db->queryInt("PRAGMA user_version"), std::int64_t(version));
     insertV1Data(*db);
+    if (version >= 3) // what PromptRepository writes beside a prompt from v3 on: its search row, signature pending
+        QVERIFY(db->exec("INSERT INTO prompt_signature(prompt_id) VALUES ('p1');"
+                         "INSERT INTO prompt_fts(rowid, name, body, tags, description, prompt_id) SELECT seq, "
+                         "'UK prime minister', 'Who was the first Walpole?', 'qa', '', 'p1' FROM prompt_signature")
+                    .ok());
 }
 } // namespace
 
@@ -160,6 +165,16 @@ void TestMigrations::fromEveryOlderVersion()
             count(db, "SELECT COUNT(*) FROM prompt_fts f JOIN prompt_signature s ON s.seq = f.rowid"), std::int64_t(1));
         QCOMPARE(count(db, "SELECT COUNT(*) FROM prompt_fts WHERE prompt_fts MATCH 'role'"), std::int64_t(0));
         QCOMPARE(count(db, "SELECT COUNT(*) FROM prompt_fts WHERE prompt_fts MATCH 'tags:qa'"), std::int64_t(1));
+    }
+    if (version < 4 && schema::latestVersion() >= 4) { // v4 indexes run cells for the comparison grid
+        QCOMPARE(count(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'run_cell_grid'"),
+            std::int64_t(1));
+        auto plan
+            = db.prepare("EXPLAIN QUERY PLAN SELECT cell_key, status, id, tokens_in, tokens_out, ttft_ms, "
+                         "latency_ms, cost, model_name, finish_reason, created_at FROM run_cell WHERE run_id = 'r'");
+        ASSAY_VERIFY_OK(plan);
+        QVERIFY(*plan->step());
+        QVERIFY2(plan->text(3).find("COVERING INDEX run_cell_grid") != std::string::npos, plan->text(3).c_str());
     }
     PromptRepository prompts(db);
     auto prod = prompts.resolve("UK prime minister@prod");

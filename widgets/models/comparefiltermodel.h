@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compare/comparesummary.h"
+#include "util/textsearch.h"
 
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
@@ -16,8 +17,10 @@ class CompareModel;
 /// Filters and sorts the comparison grid's rows (columns pass through; hiding columns is the view's business, but
 /// the view tells the filter which grid columns are visible, so "outputs differ" means among the columns shown).
 /// Row filters: all, outputs differ, some cell failed, some output disagrees with the label. Text filter: a
-/// case-insensitive substring or regular expression over the input and the visible outputs. Sort: by a badge (or
-/// the text length) of the clicked column, cells without that value last in either order. GUI thread only.
+/// case-insensitive substring or regular expression over the input and the visible outputs, evaluated for every row
+/// at once on all cores when it changes (and again for the rows whose cells change). Sort: by a badge (or the text
+/// length) of the clicked column, cells without that value last in either order. Rows whose text is still being
+/// read pass the text-based filters until it arrives. GUI thread only (the parallel pass joins before returning).
 class CompareFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
 public:
@@ -46,7 +49,10 @@ protected:
 private:
     [[nodiscard]] const core::RowFlags& flagsOf(int sourceRow) const;
     [[nodiscard]] bool matchesText(int sourceRow) const;
-    void forgetFlags(int first, int last);
+    [[nodiscard]] bool computeMatch(int sourceRow, const QRegularExpression& regex) const;
+    void matchAll();
+    void refilter();
+    void forgetRows(int first, int last);
 
     CompareModel* m_compare = nullptr;
     RowFilter m_rowFilter = RowFilter::All;
@@ -54,6 +60,9 @@ private:
     QString m_text;
     bool m_isRegex = false;
     QRegularExpression m_regex;
+    std::optional<core::FoldedSearch> m_folded; ///< the text filter, when it is plain ASCII text
+    std::optional<core::FoldedSearch> m_prefilter; ///< a literal every regex match contains (requiredLiteral)
+    mutable std::vector<signed char> m_match; ///< per source row: 1 / 0, or -1 not computed
     std::vector<std::size_t> m_columns;
     mutable std::vector<std::optional<core::RowFlags>> m_flags; ///< per source row, computed on first use
 };

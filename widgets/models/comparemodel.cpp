@@ -7,8 +7,6 @@
 
 namespace assay::widgets {
 
-const QString CompareModel::s_empty;
-
 namespace {
 QString qs(const std::string& s)
 {
@@ -45,11 +43,6 @@ CompareData CompareData::prepare(core::CompareGrid grid)
     d.inputs.reserve(rows);
     for (const auto& row : grid.rows())
         d.inputs.push_back(qs(core::CompareGrid::inputText(row)));
-    d.texts.resize(rows * cols);
-    for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t c = 0; c < cols; ++c)
-            if (const core::RunCell* cell = grid.cell(r, c))
-                d.texts[r * cols + c] = cellText(*cell);
     for (std::size_t c = 0; c < cols; ++c)
         d.summaries.push_back(core::summarizeColumn(grid, c));
     d.grid = std::move(grid);
@@ -84,13 +77,24 @@ std::size_t CompareModel::slot(int row, int gridColumn) const
     return static_cast<std::size_t>(row) * m_data.grid.columnCount() + static_cast<std::size_t>(gridColumn);
 }
 
-const QString& CompareModel::text(int row, int column) const
+QString CompareModel::text(int row, int column) const
 {
     if (row < 0 || row >= rowCount() || column < 0 || column >= columnCount())
-        return s_empty;
+        return {};
     if (column == 0)
         return m_data.inputs[static_cast<std::size_t>(row)];
-    return m_data.texts[slot(row, column - 1)];
+    if (const auto it = m_streaming.find(slot(row, column - 1)); it != m_streaming.end())
+        return it->second;
+    const core::RunCell* c = m_data.grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(column - 1));
+    return c ? cellText(*c) : QString();
+}
+
+const std::string* CompareModel::utf8(int row, int gridColumn) const
+{
+    const core::RunCell* c = m_data.grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn));
+    if (!c || !m_data.grid.hasText(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn)))
+        return nullptr;
+    return c->status == core::CellStatus::Ok ? &c->output : &c->error;
 }
 
 void CompareModel::applyDeltas(const std::vector<CompareDelta>& deltas)
@@ -107,10 +111,10 @@ void CompareModel::applyDeltas(const std::vector<CompareDelta>& deltas)
         const std::size_t s = slot(static_cast<int>(r), static_cast<int>(c));
         if (m_data.grid.cell(r, c) && !m_streaming.count(s) && !d.restart)
             continue; // a late piece of a committed cell; a re-run's first piece (restart) starts it over
-        if (d.restart || !m_streaming.count(s))
-            m_data.texts[s].clear();
-        m_data.texts[s] += QString::fromUtf8(d.text.data(), static_cast<qsizetype>(d.text.size()));
-        m_streaming[s] = true;
+        QString& streamed = m_streaming[s];
+        if (d.restart)
+            streamed.clear();
+        streamed += QString::fromUtf8(d.text.data(), static_cast<qsizetype>(d.text.size()));
         const int row = static_cast<int>(r);
         const int col = static_cast<int>(c) + 1;
         top = top < 0 ? row : std::min(top, row);
@@ -127,14 +131,11 @@ int CompareModel::applyCells(std::vector<core::RunCell> cells)
     std::set<std::size_t> columns;
     int placed = 0;
     for (auto& cell : cells) {
-        QString t = cellText(cell);
         const auto at = m_data.grid.setCell(std::move(cell));
         if (!at)
             continue;
         const auto [r, c] = *at;
-        const std::size_t s = slot(static_cast<int>(r), static_cast<int>(c));
-        m_data.texts[s] = std::move(t);
-        m_streaming.erase(s);
+        m_streaming.erase(slot(static_cast<int>(r), static_cast<int>(c)));
         columns.insert(c);
         ++placed;
         const QModelIndex i = index(static_cast<int>(r), static_cast<int>(c) + 1);
@@ -145,6 +146,13 @@ int CompareModel::applyCells(std::vector<core::RunCell> cells)
         Q_EMIT headerDataChanged(Qt::Horizontal, static_cast<int>(c) + 1, static_cast<int>(c) + 1);
     }
     return placed;
+}
+
+void CompareModel::applyTexts(std::vector<core::RunRepository::CellText> texts, bool complete)
+{
+    m_data.grid.setTexts(std::move(texts), complete);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 1), index(rowCount() - 1, columnCount() - 1));
 }
 
 QString CompareModel::badge(int row, int column) const
@@ -167,6 +175,8 @@ QString CompareModel::badge(int row, int column) const
     if (!c)
         return tr("pending");
     QStringList parts;
+    if (!m_data.grid.hasText(gr, gc))
+        parts << tr("reading text…");
     if (c->status != core::CellStatus::Ok)
         parts << (c->status == core::CellStatus::Failed ? tr("✗ failed") : tr("cancelled"));
     if (c->latencyMs)
@@ -185,7 +195,7 @@ QString CompareModel::badge(int row, int column) const
                 parts << tr("judge %1/%2").arg(QLocale().toString(*v.score, 'g', 3), QLocale().toString(v.scaleMax));
     }
     const auto& expected = m_data.grid.rows()[gr].expected;
-    if (expected && c->status == core::CellStatus::Ok)
+    if (expected && c->status == core::CellStatus::Ok && m_data.grid.hasText(gr, gc))
         parts << (core::matchesLabel(c->output, *expected) ? tr("= label") : tr("≠ label"));
     return parts.join(QStringLiteral(" · "));
 }
@@ -259,7 +269,7 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         return text(row, column);
     case Qt::ToolTipRole: {
-        const QString& t = text(row, column);
+        const QString t = text(row, column);
         return t.size() > 2000 ? t.left(2000) + QStringLiteral("…") : t;
     }
     case BadgeRole:
@@ -287,13 +297,18 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const
     case ExpectedRole:
         return expected ? QVariant(qs(*expected)) : QVariant();
     case LengthRole:
-        return static_cast<int>(text(row, column).size());
+        if (column == 0)
+            return static_cast<int>(m_data.inputs[gr].size());
+        if (const std::string* t = utf8(row, column - 1))
+            return static_cast<int>(t->size());
+        return {};
     case GridRowRole:
         return row;
     case GridColumnRole:
         return column - 1;
     case MatchesLabelRole:
-        if (!c || !expected || c->status != core::CellStatus::Ok)
+        if (!c || !expected || c->status != core::CellStatus::Ok
+            || !m_data.grid.hasText(gr, static_cast<std::size_t>(column - 1)))
             return {};
         return core::matchesLabel(c->output, *expected);
     default:

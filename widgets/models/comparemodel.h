@@ -12,12 +12,12 @@
 
 namespace assay::widgets {
 
-/// What the comparison grid shows, prepared off the GUI thread (prepare() may run on any thread): the grid, and its
-/// texts already converted to QString so that painting, filtering and sorting never convert 10,000s of outputs.
+/// What the comparison grid shows, prepared off the GUI thread (prepare() may run on any thread): the grid, its
+/// inputs as QString and the column summaries. Outputs stay UTF-8 in the grid and are converted for the cells
+/// painted (40,000 outputs of 300 tokens would double the memory as UTF-16).
 struct CompareData {
     core::CompareGrid grid;
     std::vector<QString> inputs; ///< per row: CompareGrid::inputText
-    std::vector<QString> texts; ///< row-major per cell: the output (ok) or the error; empty while missing
     std::vector<core::ColumnSummary> summaries; ///< per grid column
 
     static CompareData prepare(core::CompareGrid grid);
@@ -60,14 +60,20 @@ public:
     [[nodiscard]] const core::CompareGrid& grid() const { return m_data.grid; }
     [[nodiscard]] bool isEmpty() const { return m_data.grid.columnCount() == 0; }
     [[nodiscard]] const core::ColumnSummary& summary(int gridColumn) const;
-    /// The text of a cell (model coordinates), streamed text included.
-    [[nodiscard]] const QString& text(int row, int column) const;
+    /// The text of a cell (model coordinates): the input, the streamed text, the output, or the error; empty
+    /// while the cell has no outcome or its text is still being read.
+    [[nodiscard]] QString text(int row, int column) const;
+    /// The UTF-8 output (or error) of an output cell without conversion, or nullptr when there is none yet (the
+    /// filters read this).
+    [[nodiscard]] const std::string* utf8(int row, int gridColumn) const;
 
     /// Appends streamed text; emits dataChanged for the cells it touched. Keys outside the grid are ignored.
     void applyDeltas(const std::vector<CompareDelta>& deltas);
     /// Places committed cells (streamed text gives way to the stored output) and refreshes the touched columns'
     /// summaries and header. Returns how many cells were placed.
     int applyCells(std::vector<core::RunCell> cells);
+    /// Texts read after the grid was shown (CompareGrid::setTexts); emits dataChanged for every output cell.
+    void applyTexts(std::vector<core::RunRepository::CellText> texts, bool complete);
 
     /// "1.2 s · TTFT 140 ms · 35→120 tok · $0.0004" (+ scores); for the input column the label.
     [[nodiscard]] QString badge(int row, int column) const;
@@ -86,8 +92,7 @@ private:
     [[nodiscard]] std::size_t slot(int row, int gridColumn) const;
 
     CompareData m_data;
-    std::unordered_map<std::size_t, bool> m_streaming; ///< slot -> has streamed text and no committed cell yet
-    static const QString s_empty;
+    std::unordered_map<std::size_t, QString> m_streaming; ///< slot -> text streamed so far (until committed)
 };
 
 } // namespace assay::widgets
