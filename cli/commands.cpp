@@ -5,6 +5,7 @@
 #include "exitcodes.h"
 #include "keycommands.h"
 #include "runcommand.h"
+#include "runscommands.h"
 #include "versioncommand.h"
 #include "workspacecommands.h"
 
@@ -30,6 +31,7 @@ std::shared_ptr<const CommandGroup> makeRootCommand()
     root->add("catalog", "prompts, versions and labels in a workspace", runCatalogCommand);
 #endif
     root->add("run", "run a prompt x endpoint x dataset grid (FILE.json) and record every cell", runRunCommand);
+    root->add("runs", "list runs, summarise and export their comparison grids (CSV, JSONL, HTML)", runRunsCommand);
     root->add("endpoints", "list, add and test the endpoints runs call", runEndpointsCommand);
     root->add("keys", "store API keys by name (value from stdin), list and remove them", runKeysCommand);
     root->setHelpFooter(printExitCodes);

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void keyNeverLeaks();
     void keysSetRefusesArgv();
     void endpointsAddListTest();
+    void runsListSummaryExport();
 
 private:
     QProcess* start(const QStringList& args, const QByteArray& stdinData = {});
@@ -321,6 +322,69 @@ void TestRunCli::endpointsAddListTest()
         QStringLiteral("--workspace"), ws });
     QCOMPARE(bad.code, 1);
     QVERIFY2(bad.err.contains("exploded"), bad.err.constData());
+}
+
+void TestRunCli::runsListSummaryExport()
+{
+    const std::string ws = m_dir.filePath(QStringLiteral("runs.assay")).toStdString();
+    {
+        auto db = Workspace::create(ws);
+        QVERIFY(db.ok());
+        QVERIFY(seedRunFixture(*db, { m_server.baseUrl(), 1, 2, 5, {}, "rows" }).ok());
+    }
+    m_server.route("/e0/v1/chat/completions", openAiJson("positive"));
+    m_server.route("/e1/v1/chat/completions", openAiJson("<b>negative</b>"));
+    const json def { { "name", "two models" }, { "prompts", { "p0@prod" } }, { "endpoints", { "e0", "e1" } },
+        { "dataset", "rows" }, { "cache", false }, { "stream", false } };
+    const QString wsArg = QString::fromStdString(ws);
+    const CliResult ran = run({ QStringLiteral("run"), writeDefinition(def, QStringLiteral("two.json")),
+        QStringLiteral("--workspace"), wsArg });
+    QVERIFY2(ran.code == 0, ran.err.constData());
+
+    const CliResult list = run({ QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json"),
+        QStringLiteral("--workspace"), wsArg });
+    QVERIFY2(list.code == 0, list.err.constData());
+    const json runs = json::parse(list.out.toStdString());
+    QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(runs[0]["cells"].get<int>(), 10);
+    const QString runId = QString::fromStdString(runs[0]["id"].get<std::string>());
+
+    const CliResult summary = run({ QStringLiteral("runs"), QStringLiteral("summary"), runId, QStringLiteral("--json"),
+        QStringLiteral("--workspace"), wsArg });
+    QVERIFY2(summary.code == 0, summary.err.constData());
+    const json s = json::parse(summary.out.toStdString());
+    QCOMPARE(s["rows"].get<int>(), 5);
+    QCOMPARE(s["columns"].size(), std::size_t(2));
+    QCOMPARE(s["columns"][1]["column"].get<std::string>(), std::string("e1"));
+    QCOMPARE(s["columns"][1]["ok"].get<int>(), 5);
+    QCOMPARE(s["columns"][1]["successRate"].get<double>(), 1.0);
+    QVERIFY(s["columns"][0]["p95LatencyMs"].is_number());
+
+    const QString html = m_dir.filePath(QStringLiteral("grid.html"));
+    const CliResult exported = run({ QStringLiteral("runs"), QStringLiteral("export"), runId, QStringLiteral("--out"),
+        html, QStringLiteral("--only"), QStringLiteral("differ"), QStringLiteral("--workspace"), wsArg });
+    QVERIFY2(exported.code == 0, exported.err.constData());
+    QVERIFY(exported.out.contains("exported 5 rows x 2 columns"));
+    QFile report(html);
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QByteArray bytes = report.readAll();
+    QVERIFY(bytes.contains("<h2>Summary</h2>"));
+    QVERIFY(bytes.contains("&lt;b&gt;negative&lt;/b&gt;"));
+    QVERIFY(bytes.contains("&quot;provenance&quot;"));
+
+    const QString none = m_dir.filePath(QStringLiteral("none.csv"));
+    const CliResult empty = run({ QStringLiteral("runs"), QStringLiteral("export"), runId, QStringLiteral("--out"),
+        none, QStringLiteral("--only"), QStringLiteral("failed"), QStringLiteral("--workspace"), wsArg });
+    QCOMPARE(empty.code, 1); // problem
+    QVERIFY(!QFile::exists(none));
+    const CliResult badFormat = run({ QStringLiteral("runs"), QStringLiteral("export"), runId, QStringLiteral("--out"),
+        m_dir.filePath(QStringLiteral("grid.txt")), QStringLiteral("--workspace"), wsArg });
+    QCOMPARE(badFormat.code, 2); // usage
+    QVERIFY(badFormat.err.contains("--format must be csv, jsonl or html"));
+    const CliResult unknown = run({ QStringLiteral("runs"), QStringLiteral("summary"), QStringLiteral("no-such-run"),
+        QStringLiteral("--workspace"), wsArg });
+    QCOMPARE(unknown.code, 1); // problem
+    QVERIFY(unknown.err.contains("no-such-run"));
 }
 
 QTEST_GUILESS_MAIN(TestRunCli)
