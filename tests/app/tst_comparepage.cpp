@@ -14,21 +14,31 @@
 #include "screenshot.h"
 #include "workspacecontroller.h"
 
+#include "pages/modelspage.h"
+#include "pages/runnerpanel.h"
+#include "runnercontroller.h"
+#include "tinymodel.h"
+
 #include "storage/modelrepository.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyleFactory>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
 
 #include <atomic>
+#include <optional>
 
 using namespace assay;
 using Filter = widgets::CompareFilterModel;
@@ -50,6 +60,42 @@ bool has(const std::string& text, std::initializer_list<const char*> words)
     return false;
 }
 
+/// Adds OpenAI endpoints NAME -> <base>/<path>/v1 to the open workspace, on its thread.
+bool addEndpoints(app::WorkspaceController& workspace, QObject* context, const std::string& base,
+    const std::vector<std::pair<std::string, std::string>>& endpoints)
+{
+    std::optional<bool> created;
+    workspace.call<bool>(
+        context,
+        [base, endpoints](core::Db& db) -> core::Result<bool> {
+            core::ModelRepository models(db, "test");
+            for (const auto& [name, path] : endpoints) {
+                core::Endpoint e;
+                e.name = name;
+                e.kind = core::EndpointKind::OpenAi;
+                e.baseUrl = base + "/" + path + "/v1";
+                e.remoteModel = "model-" + path;
+                if (auto made = models.createEndpoint(e); !made)
+                    return made.error();
+            }
+            return true;
+        },
+        [&](core::Result<bool> r) {
+            if (!r)
+                qWarning("%s", r.error().message.c_str());
+            created = static_cast<bool>(r);
+        });
+    QElapsedTimer t;
+    t.start();
+    while (!created && t.elapsed() < 10000)
+        QTest::qWait(20);
+    workspace.refresh();
+    return created.value_or(false);
+}
+
+/// The keyword classifier: a label for the review, streamed slowly.
+void keywordModel(const test::RecordedRequest& r, test::ResponseWriter& w);
+
 /// Streams @p text in pieces of @p piece characters, @p delayMs apart.
 void stream(const test::RecordedRequest& r, test::ResponseWriter& w, const std::string& text, int delayMs)
 {
@@ -60,6 +106,14 @@ void stream(const test::RecordedRequest& r, test::ResponseWriter& w, const std::
     s.delayMs = delayMs;
     test::openAiStream(s)(r, w);
 }
+void keywordModel(const test::RecordedRequest& r, test::ResponseWriter& w)
+{
+    const std::string review = lastUser(r.body);
+    const std::string label = has(review, { "love", "great", "perfect", "gorgeous", "Excellent", "best" }) ? "positive"
+        : has(review, { "never", "Stopped", "broke", "worst", "refund", "disappoint" })                    ? "negative"
+                                                                                                           : "neutral";
+    stream(r, w, label, 250);
+}
 } // namespace
 
 class TestComparePage : public QObject {
@@ -67,6 +121,7 @@ class TestComparePage : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void gridEndToEnd();
+    void localModelBesideApis();
 };
 
 void TestComparePage::initTestCase()
@@ -86,14 +141,7 @@ void TestComparePage::gridEndToEnd()
     // fails on reviews mentioning the phone (until it is "fixed" for the re-run).
     test::LoopbackServer server;
     std::atomic<bool> fixed { false };
-    server.route("/a/v1/chat/completions", [](const test::RecordedRequest& r, test::ResponseWriter& w) {
-        const std::string review = lastUser(r.body);
-        const std::string label = has(review, { "love", "great", "perfect", "gorgeous", "Excellent", "best" })
-            ? "positive"
-            : has(review, { "never", "Stopped", "broke", "worst", "refund", "disappoint" }) ? "negative"
-                                                                                            : "neutral";
-        stream(r, w, label, 250);
-    });
+    server.route("/a/v1/chat/completions", keywordModel);
     server.route("/b/v1/chat/completions",
         [](const test::RecordedRequest& r, test::ResponseWriter& w) { stream(r, w, "positive", 0); });
     server.route("/c/v1/chat/completions", [&fixed](const test::RecordedRequest& r, test::ResponseWriter& w) {
@@ -113,30 +161,8 @@ void TestComparePage::gridEndToEnd()
     window.show();
     workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
-    bool created = false;
-    workspace.call<bool>(
-        this,
-        [base = server.baseUrl()](core::Db& db) -> core::Result<bool> {
-            core::ModelRepository models(db, "test");
-            for (const auto& [name, path] : { std::pair { "keyword-model", "a" }, std::pair { "always-positive", "b" },
-                     std::pair { "verbose-flaky", "c" } }) {
-                core::Endpoint e;
-                e.name = name;
-                e.kind = core::EndpointKind::OpenAi;
-                e.baseUrl = base + "/" + path + "/v1";
-                e.remoteModel = std::string("model-") + path;
-                if (auto made = models.createEndpoint(e); !made)
-                    return made.error();
-            }
-            return true;
-        },
-        [&](core::Result<bool> r) {
-            if (!r)
-                qWarning("%s", r.error().message.c_str());
-            created = static_cast<bool>(r);
-        });
-    QTRY_VERIFY_WITH_TIMEOUT(created, 10000);
-    workspace.refresh();
+    QVERIFY(addEndpoints(workspace, this, server.baseUrl(),
+        { { "keyword-model", "a" }, { "always-positive", "b" }, { "verbose-flaky", "c" } }));
     QTRY_COMPARE_WITH_TIMEOUT(window.snapshot()->endpoints.size(), std::size_t(3), 10000);
 
     window.showPage(app::MainWindow::ComparePage);
@@ -335,6 +361,79 @@ void TestComparePage::gridEndToEnd()
     QCOMPARE(panel->model()->text(0, 1), QStringLiteral("positive"));
     QCOMPARE(panel->model()->text(1, 1), QStringLiteral("negative"));
     QTRY_COMPARE_WITH_TIMEOUT(page->runSelector()->count(), 2, 10000);
+}
+
+void TestComparePage::localModelBesideApis()
+{
+    // A model on the local runner (a real llama-server on a generated tiny model) in the same grid as two APIs.
+    const std::string vocab = gpu::bundledVocabPath();
+    if (vocab.empty()) {
+        if (qEnvironmentVariableIsSet("CI"))
+            QFAIL("llama-server is not installed, but CI must run the runner tests (packaging/bootstrap.sh builds it)");
+        QSKIP("llama-server not installed; run packaging/build-llama.sh");
+    }
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    qputenv("XDG_CONFIG_HOME", dir.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("ASSAY_SECRETS", "file");
+    const QString models = dir.filePath(QStringLiteral("models"));
+    QVERIFY(QDir().mkpath(models));
+    gpu::TinyModelSpec spec;
+    spec.name = "tiny-random-llama";
+    QVERIFY(gpu::makeTinyModel(vocab, QString(models + QStringLiteral("/tiny.gguf")).toStdString(), {}, spec).ok());
+    test::LoopbackServer server;
+    server.route("/a/v1/chat/completions", keywordModel);
+    server.route("/b/v1/chat/completions",
+        [](const test::RecordedRequest& r, test::ResponseWriter& w) { stream(r, w, "positive", 0); });
+    QVERIFY2(server.start(), server.lastError().c_str());
+
+    app::AppSettings settings(dir.filePath(QStringLiteral("s.ini")));
+    settings.setModelFolders({ models });
+    app::WorkspaceController workspace;
+    app::MainWindow window(settings, workspace);
+    window.resize(1440, 900);
+    window.show();
+    workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
+    QVERIFY(addEndpoints(workspace, this, server.baseUrl(), { { "keyword-model", "a" }, { "always-positive", "b" } }));
+    window.showPage(app::MainWindow::ModelsPage);
+    auto* modelsPage = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
+    modelsPage->tabs()->setCurrentIndex(2);
+    app::RunnerPanel* runner = modelsPage->runnerPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(runner->libraryTable()->rowCount(), 1, 10000);
+    runner->gpuLayersBox()->setValue(0);
+    runner->loadSelected();
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        runner->stateText().contains(QStringLiteral("Ready")), qPrintable(runner->stateText()), 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.snapshot()->endpoints.size(), std::size_t(3), 10000);
+
+    window.showPage(app::MainWindow::ComparePage);
+    auto* page = static_cast<app::RunsPage*>(window.page(app::MainWindow::ComparePage));
+    app::ComparePanel* panel = page->comparePanel();
+    page->choose({ QStringLiteral("sentiment-classify") },
+        { QStringLiteral("local: tiny-random-llama"), QStringLiteral("keyword-model"),
+            QStringLiteral("always-positive") },
+        QStringLiteral("Product review sentiment"));
+    page->startRun();
+    QTRY_VERIFY_WITH_TIMEOUT(!page->runButton()->isEnabled(), 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(page->runButton()->isEnabled(), qPrintable(page->progressText()), 120000);
+    QVERIFY2(page->progressText().contains(QStringLiteral("0 failed")), qPrintable(page->progressText()));
+    widgets::CompareModel* model = panel->model();
+    QCOMPARE(model->columnCount(), 4);
+    int local = -1;
+    for (std::size_t c = 0; c < model->grid().columnCount(); ++c)
+        if (model->grid().columns()[c].endpointName == "local: tiny-random-llama")
+            local = int(c);
+    QVERIFY(local >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(model->summary(local).ok, std::int64_t { 12 }, 5000);
+    QVERIFY(model->summary(local).tokensPerSecond.has_value());
+    panel->view()->setCurrentIndex(panel->filter()->index(0, local + 1));
+    panel->detail()->setCurrentIndex(app::CellDetail::ProvenanceTab);
+    QTRY_VERIFY2_WITH_TIMEOUT(panel->detail()->provenanceText().contains(QStringLiteral("modelSha256")),
+        qPrintable(panel->detail()->provenanceText()), 5000);
+    test::saveScreenshot(&window, QStringLiteral("28-compare-local-and-apis"));
+    runner->unloadSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(window.runner()->loadedModels().isEmpty(), 10000);
 }
 
 QTEST_MAIN(TestComparePage)
