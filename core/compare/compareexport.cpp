@@ -126,14 +126,18 @@ json evaluationJson(const CellEvaluation* e)
 {
     json scores = json::object();
     json verdicts = json::array();
+    json ratings = json::array();
     if (e) {
         for (const auto& s : e->scores)
             scores[s.metric] = s.value;
         for (const auto& v : e->verdicts)
             verdicts.push_back({ { "judge", v.judgeEndpoint }, { "score", v.score ? json(*v.score) : json() },
                 { "scaleMax", v.scaleMax }, { "reasoning", v.reasoning } });
+        for (const auto& r : e->ratings)
+            ratings.push_back({ { "reviewer", r.reviewerId }, { "scale", r.scale }, { "value", r.value },
+                { "comment", r.comment }, { "pairCell", r.pairCellId ? json(*r.pairCellId) : json() } });
     }
-    return { { "scores", scores }, { "verdicts", verdicts } };
+    return { { "scores", scores }, { "verdicts", verdicts }, { "ratings", ratings } };
 }
 } // namespace
 

@@ -5,6 +5,7 @@
 #include "run/runplan.h"
 #include "storage/datasetrepository.h"
 #include "storage/evalrepository.h"
+#include "storage/reviewrepository.h"
 
 #include <set>
 
@@ -160,6 +161,11 @@ Result<CompareGrid> CompareGrid::load(
         return verdicts.error();
     for (auto& v : *verdicts)
         grid->m_evaluations[v.cellId].verdicts.push_back(std::move(v));
+    auto ratings = ReviewRepository(db).ratingsForRun(runId);
+    if (!ratings)
+        return ratings.error();
+    for (auto& r : *ratings)
+        grid->m_evaluations[r.cellId].ratings.push_back(std::move(r));
     return grid;
 }
 

@@ -3,6 +3,7 @@
 
 #include "domain/dataset.h"
 #include "domain/evaluation.h"
+#include "domain/review.h"
 #include "domain/run.h"
 #include "storage/db.h"
 #include "storage/runrepository.h"
@@ -37,10 +38,11 @@ struct CompareRow {
     std::optional<std::string> expected; ///< the row's reference answer or label
 };
 
-/// Metric scores and judge verdicts of one cell.
+/// Metric scores, judge verdicts and human ratings of one cell.
 struct CellEvaluation {
     std::vector<MetricScore> scores;
     std::vector<JudgeVerdict> verdicts;
+    std::vector<Rating> ratings;
 };
 
 /// A run laid out for side-by-side comparison: rows = inputs × repeats, columns = prompt versions × endpoints, in the

@@ -97,6 +97,13 @@ ColumnSummary summarizeColumn(const CompareGrid& grid, std::size_t column)
                 sum += score.value;
                 ++n;
             }
+            for (const auto& rating : e->ratings) {
+                if (rating.pairCellId)
+                    continue; // a preference between two cells is not a score of this one
+                auto& [sum, n] = metrics["rating " + rating.scale];
+                sum += rating.value;
+                ++n;
+            }
             for (const auto& v : e->verdicts) {
                 if (!v.score || v.scaleMax <= 0)
                     continue;

@@ -12,7 +12,7 @@ namespace assay::core {
 
 /// A metric's or judge's aggregate over one column: the mean of the cells that have it.
 struct MetricAggregate {
-    std::string name; ///< metric name, or "judge" (verdict score as a fraction of its scale)
+    std::string name; ///< metric name, "judge" (verdict score as a fraction of its scale) or "rating SCALE"
     double mean = 0;
     std::int64_t count = 0;
 };

@@ -290,6 +290,11 @@ Result<std::vector<Rating>> ReviewRepository::ratingsForCell(const std::string& 
     return selectRatings("WHERE cell_id = ?1 OR pair_cell_id = ?1", cellId);
 }
 
+Result<std::vector<Rating>> ReviewRepository::ratingsForRun(const std::string& runId)
+{
+    return selectRatings("WHERE cell_id IN (SELECT id FROM run_cell WHERE run_id = ?1)", runId);
+}
+
 Result<std::vector<Rating>> ReviewRepository::ratingsForTask(const std::string& taskId)
 {
     return selectRatings("WHERE task_id = ?1", taskId);

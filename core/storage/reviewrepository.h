@@ -42,6 +42,8 @@ public:
     Result<Rating> addRating(Rating rating);
     Result<std::vector<Rating>> ratingsForCell(const std::string& cellId);
     Result<std::vector<Rating>> ratingsForTask(const std::string& taskId);
+    /// Every rating of the cells of a run (pairwise ones under their first cell).
+    Result<std::vector<Rating>> ratingsForRun(const std::string& runId);
 
 private:
     Status checkRating(const Rating& r);

@@ -10,6 +10,8 @@
 #include "interchange/csvtable.h"
 #include "run/runplan.h"
 #include "storage/auditlog.h"
+#include "storage/evalrepository.h"
+#include "storage/reviewrepository.h"
 #include "util/textsearch.h"
 
 #include <QFile>
@@ -76,8 +78,49 @@ void TestCompareGrid::gridSummaryFiltersAndExports()
     auto outcome = h.run(h.definition(settings()));
     QVERIFY2(outcome, outcome ? "" : outcome.error().message.c_str());
 
+    {
+        // A metric score, a judge verdict and a human rating on the first cell of column e0.
+        auto db = core::Workspace::open(h.path());
+        QVERIFY(db);
+        auto first = loadGrid(h, outcome->runId);
+        QVERIFY(first);
+        const std::string cellId = first->cell(0, 0)->id;
+        core::MetricScore score;
+        score.cellId = cellId;
+        score.metric = "exact_match";
+        score.value = 1;
+        QVERIFY(core::EvalRepository(*db).upsertScore(score));
+        core::JudgeVerdict verdict;
+        verdict.cellId = cellId;
+        verdict.judgeEndpoint = "judge";
+        verdict.score = 8;
+        verdict.scaleMax = 10;
+        QVERIFY(core::EvalRepository(*db).addVerdict(verdict));
+        core::ReviewRepository reviews(*db, "test");
+        auto ada = reviews.addReviewer("Ada");
+        QVERIFY(ada);
+        core::Rating rating;
+        rating.reviewerId = ada->id;
+        rating.cellId = cellId;
+        rating.scale = "likert5";
+        rating.value = 4;
+        QVERIFY(reviews.addRating(rating));
+    }
     auto grid = loadGrid(h, outcome->runId, true);
     QVERIFY2(grid, grid ? "" : grid.error().message.c_str());
+    {
+        const auto s = core::summarizeColumn(*grid, 0);
+        QCOMPARE(s.metrics.size(), std::size_t { 3 });
+        QCOMPARE(s.metrics[0].name, std::string("exact_match"));
+        QCOMPARE(s.metrics[1].name, std::string("judge"));
+        QCOMPARE(s.metrics[1].mean, 0.8);
+        QCOMPARE(s.metrics[2].name, std::string("rating likert5"));
+        QCOMPARE(s.metrics[2].mean, 4.0);
+        QCOMPARE(s.metrics[2].count, std::int64_t { 1 });
+        const auto line = json::parse(core::compareJsonl(*grid, { { 0 }, { 0 } }));
+        QCOMPARE(line["evaluation"]["ratings"][0]["value"].get<double>(), 4.0);
+        QCOMPARE(line["evaluation"]["scores"]["exact_match"].get<double>(), 1.0);
+    }
     QCOMPARE(grid->rowCount(), std::size_t { 4 });
     QCOMPARE(grid->columnCount(), std::size_t { 3 });
     QCOMPARE(grid->columns()[0].title, std::string("e0"));

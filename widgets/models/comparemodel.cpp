@@ -193,6 +193,16 @@ QString CompareModel::badge(int row, int column) const
         for (const auto& v : e->verdicts)
             if (v.score)
                 parts << tr("judge %1/%2").arg(QLocale().toString(*v.score, 'g', 3), QLocale().toString(v.scaleMax));
+        double ratingSum = 0;
+        int ratingCount = 0;
+        for (const auto& rating : e->ratings)
+            if (!rating.pairCellId) {
+                ratingSum += rating.value;
+                ++ratingCount;
+            }
+        if (ratingCount > 0)
+            parts << tr("rated %1 (%n review(s))", nullptr, ratingCount)
+                         .arg(QLocale().toString(ratingSum / ratingCount, 'f', 1));
     }
     const auto& expected = m_data.grid.rows()[gr].expected;
     if (expected && c->status == core::CellStatus::Ok && m_data.grid.hasText(gr, gc))
