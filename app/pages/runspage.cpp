@@ -27,6 +27,8 @@
 #include <QStackedWidget>
 #include <QStyle>
 #include <QToolButton>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
 #include <set>
@@ -40,6 +42,15 @@ const QString kAdHoc = QStringLiteral("\x01"
 QString qs(const std::string& s)
 {
     return QString::fromStdString(s);
+}
+
+QStringList checked(const QTreeWidget* tree)
+{
+    QStringList out;
+    for (QTreeWidgetItemIterator it(const_cast<QTreeWidget*>(tree)); *it; ++it)
+        if ((*it)->checkState(0) == Qt::Checked)
+            out << (*it)->data(0, Qt::UserRole).toString();
+    return out;
 }
 
 QStringList checked(const QListWidget* list)
@@ -59,7 +70,7 @@ RunsPage::RunsPage(WorkspaceController& workspace, RunController& runs, QWidget*
     , m_runSelector(new QComboBox(this))
     , m_newRun(new QToolButton(this))
     , m_launcher(new QGroupBox(tr("New run"), this))
-    , m_prompts(new QListWidget(this))
+    , m_prompts(new QTreeWidget(this))
     , m_endpoints(new QListWidget(this))
     , m_dataset(new QComboBox(this))
     , m_adHoc(new QPlainTextEdit(this))
@@ -91,6 +102,9 @@ RunsPage::RunsPage(WorkspaceController& workspace, RunController& runs, QWidget*
     m_progressLabel->setObjectName(QStringLiteral("runProgress"));
     m_progress->setTextVisible(true);
     m_prompts->setMaximumHeight(120);
+    m_prompts->setHeaderHidden(true);
+    m_prompts->setToolTip(tr("Check a prompt for its latest (or prod) version; expand it to compare other versions "
+                             "or labels side by side"));
     m_endpoints->setMaximumHeight(120);
     m_adHoc->setPlaceholderText(tr("One input per line. Plain text fills each prompt's only variable; a JSON "
                                    "object such as {\"text\": \"…\", \"lang\": \"en\"} sets several."));
@@ -233,12 +247,22 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
     const QStringList keepEndpoints = checked(m_endpoints);
     m_prompts->clear();
     for (const auto& p : snapshot->prompts) {
-        QString ref = qs(p.name);
-        if (std::find(p.labelNames.begin(), p.labelNames.end(), "prod") != p.labelNames.end())
-            ref += QStringLiteral("@prod");
-        auto* item = new QListWidgetItem(tr("%1  (v%2)").arg(ref).arg(p.latestVersion), m_prompts);
-        item->setData(Qt::UserRole, ref);
-        item->setCheckState(keepPrompts.contains(ref) ? Qt::Checked : Qt::Unchecked);
+        const QString name = qs(p.name);
+        const bool prod = std::find(p.labelNames.begin(), p.labelNames.end(), "prod") != p.labelNames.end();
+        const QString ref = prod ? name + QStringLiteral("@prod") : name;
+        auto* item = new QTreeWidgetItem(m_prompts, { tr("%1  (v%2)").arg(ref).arg(p.latestVersion) });
+        item->setData(0, Qt::UserRole, ref);
+        item->setCheckState(0, keepPrompts.contains(ref) ? Qt::Checked : Qt::Unchecked);
+        auto child = [&](const QString& childRef, const QString& text) {
+            auto* c = new QTreeWidgetItem(item, { text });
+            c->setData(0, Qt::UserRole, childRef);
+            c->setCheckState(0, keepPrompts.contains(childRef) ? Qt::Checked : Qt::Unchecked);
+        };
+        for (std::size_t l = 0; l < p.labelNames.size() && l < p.labels.size(); ++l)
+            if (p.labelNames[l] != "prod" || !prod)
+                child(name + QLatin1Char('@') + qs(p.labelNames[l]), qs(p.labels[l]));
+        for (int v = p.latestVersion; v >= std::max(1, p.latestVersion - 19); --v)
+            child(name + QLatin1Char('@') + QString::number(v), tr("version %1").arg(v));
     }
     m_endpoints->clear();
     for (const auto& e : snapshot->endpoints) {
@@ -297,9 +321,9 @@ void RunsPage::selectRun(const QString& runId)
 void RunsPage::choose(
     const QStringList& prompts, const QStringList& endpoints, const QString& dataset, const QString& adHocInputs)
 {
-    for (int i = 0; i < m_prompts->count(); ++i)
-        m_prompts->item(i)->setCheckState(
-            prompts.contains(m_prompts->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+    for (QTreeWidgetItemIterator it(m_prompts); *it; ++it)
+        (*it)->setCheckState(
+            0, prompts.contains((*it)->data(0, Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
     for (int i = 0; i < m_endpoints->count(); ++i)
         m_endpoints->item(i)->setCheckState(
             endpoints.contains(m_endpoints->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);

@@ -14,6 +14,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTreeWidget;
 class QStackedWidget;
 class QToolButton;
 
@@ -40,7 +41,8 @@ public:
     QIcon icon() const override;
     void showWorkspace(const WorkspaceSnapshot* snapshot) override;
 
-    /// Checks the prompts/endpoints with these names and picks the dataset (tests; the user clicks). An empty
+    /// Checks the prompts ("NAME", "NAME@prod", "NAME@3", "NAME@dev") and endpoints with these names and picks the
+    /// dataset (tests; the user clicks). An empty
     /// dataset with @p adHocInputs runs those inputs instead (one per line: plain text or a JSON object).
     void choose(const QStringList& prompts, const QStringList& endpoints, const QString& dataset,
         const QString& adHocInputs = {});
@@ -62,7 +64,7 @@ private:
     QComboBox* m_runSelector;
     QToolButton* m_newRun;
     QGroupBox* m_launcher;
-    QListWidget* m_prompts;
+    QTreeWidget* m_prompts; ///< prompts (latest or @prod), each with its labels and recent versions below it
     QListWidget* m_endpoints;
     QComboBox* m_dataset;
     QPlainTextEdit* m_adHoc;

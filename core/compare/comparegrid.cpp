@@ -46,8 +46,15 @@ Result<CompareGrid> CompareGrid::layout(const Run& run, const std::vector<Datase
             c.endpointId = e.value("id", "");
             c.endpointName = e.value("name", "");
             c.title = c.endpointName;
-            if (distinctVersions.size() > 1)
-                c.title += " · " + c.promptReference + " v" + std::to_string(c.promptNumber);
+            if (distinctVersions.size() > 1) {
+                // "gpt · classify v3", or "gpt · classify v3 (prod)" when the run named it by a label.
+                const auto at = c.promptReference.find('@');
+                const std::string name = c.promptReference.substr(0, at);
+                const std::string label = at == std::string::npos ? "" : c.promptReference.substr(at + 1);
+                const bool number = !label.empty() && label.find_first_not_of("0123456789") == std::string::npos;
+                c.title += " · " + name + " v" + std::to_string(c.promptNumber)
+                    + (label.empty() || number ? "" : " (" + label + ")");
+            }
             if (c.promptVersionId.empty() || c.endpointId.empty())
                 return unreadable(run.id, "a version or endpoint without an id");
             g.m_columns.push_back(std::move(c));

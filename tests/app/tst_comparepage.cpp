@@ -20,6 +20,7 @@
 #include "tinymodel.h"
 
 #include "storage/modelrepository.h"
+#include "storage/promptrepository.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
@@ -39,6 +40,7 @@
 
 #include <atomic>
 #include <optional>
+#include <set>
 
 using namespace assay;
 using Filter = widgets::CompareFilterModel;
@@ -361,6 +363,42 @@ void TestComparePage::gridEndToEnd()
     QCOMPARE(panel->model()->text(0, 1), QStringLiteral("positive"));
     QCOMPARE(panel->model()->text(1, 1), QStringLiteral("negative"));
     QTRY_COMPARE_WITH_TIMEOUT(page->runSelector()->count(), 2, 10000);
+
+    // Two versions of one prompt side by side: save a version 2, then pick @1 and @2 under the prompt.
+    std::optional<bool> saved;
+    workspace.call<bool>(
+        this,
+        [](core::Db& db) -> core::Result<bool> {
+            core::PromptRepository prompts(db, "test");
+            auto v1 = prompts.resolve("sentiment-classify@1");
+            if (!v1)
+                return v1.error();
+            core::PromptContent c = v1->content;
+            c.messages.front().content += " Think twice.";
+            auto v2 = prompts.saveVersion(v1->promptId, c, "stricter");
+            if (!v2)
+                return v2.error();
+            return true;
+        },
+        [&](core::Result<bool> r) { saved = static_cast<bool>(r); });
+    QTRY_VERIFY_WITH_TIMEOUT(saved.has_value(), 10000);
+    QVERIFY(*saved);
+    workspace.refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(window.snapshot()->prompts.begin(), window.snapshot()->prompts.end(),
+                                 [](const auto& p) { return p.name == "sentiment-classify" && p.latestVersion == 2; }),
+        10000);
+    page->choose({ QStringLiteral("sentiment-classify@1"), QStringLiteral("sentiment-classify@2") },
+        { QStringLiteral("always-positive") }, QString(), QStringLiteral("I love this kettle"));
+    page->startRun();
+    QTRY_COMPARE_WITH_TIMEOUT(page->runSelector()->count(), 3, 10000); // a fast run: it may be over at once
+    QTRY_VERIFY2_WITH_TIMEOUT(page->runButton()->isEnabled(), qPrintable(page->progressText()), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->model()->columnCount() == 3 && panel->model()->summary(1).ok == 1, 10000);
+    std::set<std::string> titles; // in the order the versions are listed (latest first)
+    for (const auto& c : panel->model()->grid().columns())
+        titles.insert(c.title);
+    QVERIFY(titles
+        == std::set<std::string>(
+            { "always-positive · sentiment-classify v1", "always-positive · sentiment-classify v2" }));
 }
 
 void TestComparePage::localModelBesideApis()
