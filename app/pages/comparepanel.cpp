@@ -4,6 +4,7 @@
 #include "celldetail.h"
 #include "comparedelegate.h"
 #include "compareview.h"
+#include "emptystate.h"
 #include "workspacecontroller.h"
 
 #include <QCheckBox>
@@ -18,6 +19,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -46,6 +48,8 @@ ComparePanel::ComparePanel(WorkspaceController& workspace, QWidget* parent)
     , m_view(new widgets::CompareView(this))
     , m_detail(new CellDetail(workspace, *m_model, this))
     , m_split(new QSplitter(this))
+    , m_gridStack(new QStackedWidget(this))
+    , m_emptyState(new widgets::EmptyState(this))
     , m_show(new QComboBox(this))
     , m_search(new QLineEdit(this))
     , m_regex(new QToolButton(this))
@@ -93,7 +97,13 @@ ComparePanel::ComparePanel(WorkspaceController& workspace, QWidget* parent)
     status->addWidget(m_count);
     status->addWidget(m_searchError, 1);
     layout->addLayout(status);
-    layout->addWidget(m_split, 1);
+    m_emptyState->setTitle(tr("No run to show"));
+    m_emptyState->setBody(tr("Pick prompt versions, models and a dataset (or a few inputs) under New Run and press "
+                             "Run: the outputs appear here side by side as they stream in. Earlier runs are in the "
+                             "Run list above."));
+    m_gridStack->addWidget(m_emptyState);
+    m_gridStack->addWidget(m_split);
+    layout->addWidget(m_gridStack, 1);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
         [this](const QModelIndex& current) { showCurrent(current); });
@@ -384,6 +394,7 @@ void ComparePanel::updateVisibleColumns()
 void ComparePanel::updateCount()
 {
     m_count->setText(rowCountText());
+    m_gridStack->setCurrentIndex(m_model->isEmpty() ? 0 : 1);
 }
 
 QString ComparePanel::rowCountText() const

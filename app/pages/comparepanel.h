@@ -20,9 +20,12 @@ class QSplitter;
 class QTimer;
 class QToolButton;
 
+class QStackedWidget;
+
 namespace assay::widgets {
 class CompareView;
-}
+class EmptyState;
+} // namespace assay::widgets
 
 namespace assay::app {
 
@@ -104,6 +107,8 @@ private:
     widgets::CompareView* m_view;
     CellDetail* m_detail;
     QSplitter* m_split;
+    QStackedWidget* m_gridStack; ///< the empty state, or the grid and the cell view
+    widgets::EmptyState* m_emptyState;
     QComboBox* m_show;
     QLineEdit* m_search;
     QToolButton* m_regex;

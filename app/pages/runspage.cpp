@@ -253,6 +253,13 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
         auto* item = new QTreeWidgetItem(m_prompts, { tr("%1  (v%2)").arg(ref).arg(p.latestVersion) });
         item->setData(0, Qt::UserRole, ref);
         item->setCheckState(0, keepPrompts.contains(ref) ? Qt::Checked : Qt::Unchecked);
+        if (p.isChain) { // the run engine executes template prompts; a chain's steps are run from the Catalog
+            item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+            item->setCheckState(0, Qt::Unchecked);
+            item->setText(0, tr("%1  (chain: not runnable here)").arg(name));
+            item->setToolTip(0, tr("Runs execute template prompts; a chain's steps can be previewed in the Catalog."));
+            continue;
+        }
         auto child = [&](const QString& childRef, const QString& text) {
             auto* c = new QTreeWidgetItem(item, { text });
             c->setData(0, Qt::UserRole, childRef);
