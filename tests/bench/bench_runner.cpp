@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +32,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -55,6 +57,16 @@ double procMemMiB(const std::string& pid, const std::string& field)
         if (line.rfind(field + ":", 0) == 0)
             return std::strtod(line.c_str() + field.size() + 1, nullptr) / 1024.0;
     return 0;
+}
+
+/// CPU time used by this process so far (user + system, all threads), in ms.
+double processCpuMs()
+{
+    rusage u {};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto ms
+        = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+    return ms(u.ru_utime) + ms(u.ru_stime);
 }
 
 /// The server's random key, in memory only (what the GUI's LayeredSecretStore does for a loaded model).
@@ -102,11 +114,20 @@ private:
 struct Sample {
     double ttftMs = -1; ///< submission to the first content delta
     double endMs = 0; ///< submission to the end of the response
-    double wallMs = 0; ///< (b) only: RunScheduler::run() from call to return (run creation, dispatch, commit)
+    double wallMs = 0; ///< (b) only: open the workspace, resolve the plan, RunScheduler::run() to its return
+    double cpuMs = 0; ///< CPU time this process used during the sample (all threads)
+    double dispatchMs = 0; ///< (b) only: RunScheduler::run() called to the HTTP request submitted (run row, dispatch)
     std::int64_t tokens = 0; ///< completion tokens reported by the server
     double serverTps = 0; ///< timings.predicted_per_second
+    double serverMs = 0; ///< timings.prompt_ms + predicted_ms: the server's own work for the request
+    double promptMs = 0; ///< timings.prompt_ms: evaluating the prompt, which yields the first token
     std::string finish;
     std::string error;
+    /// What the client adds: the response time less the server's own work. CPU contention slows the server's work on
+    /// both paths alike and cancels out here, so this is the figure that compares the two clients.
+    [[nodiscard]] double overheadMs() const { return endMs - serverMs; }
+    /// The same for the first token: TTFT less the server's prompt evaluation.
+    [[nodiscard]] double ttftOverheadMs() const { return ttftMs - promptMs; }
     /// (tokens - 1) / (end - first token): the same formula on both paths.
     [[nodiscard]] double tps() const
     {
@@ -151,8 +172,11 @@ Sample direct(core::HttpClient& http, const gpu::RunnerEndpoint& ep, const std::
             }
             if (auto u = j.find("usage"); u != j.end() && u->is_object())
                 st->s.tokens = u->value("completion_tokens", std::int64_t { 0 });
-            if (auto t = j.find("timings"); t != j.end() && t->is_object())
+            if (auto t = j.find("timings"); t != j.end() && t->is_object()) {
                 st->s.serverTps = t->value("predicted_per_second", 0.0);
+                st->s.serverMs = t->value("prompt_ms", 0.0) + t->value("predicted_ms", 0.0);
+                st->s.promptMs = t->value("prompt_ms", 0.0);
+            }
             return true;
         });
         return fed.ok();
@@ -174,6 +198,9 @@ Sample direct(core::HttpClient& http, const gpu::RunnerEndpoint& ep, const std::
     fut.wait();
     return st->s;
 }
+
+/// When the HTTP client last submitted a request (its log line is written at submission).
+std::atomic<std::int64_t> g_lastSubmitNs { 0 };
 
 Sample engine(core::HttpClient& http, const std::string& workspace, MemoryKeys& keys, int index)
 {
@@ -205,7 +232,9 @@ Sample engine(core::HttpClient& http, const std::string& workspace, MemoryKeys& 
     std::optional<core::RunCell> cell;
     o.onCell = [&cell](const core::RunCell& c) { cell = c; };
     core::RunScheduler scheduler(std::move(*plan), http, o);
+    const auto t1 = Clock::now();
     auto out = scheduler.run();
+    s.dispatchMs = static_cast<double>(g_lastSubmitNs.load() - t1.time_since_epoch().count()) / 1e6;
     s.wallMs = msBetween(t0, Clock::now());
     if (!out || !cell) {
         s.error = out ? "no cell" : out.error().message;
@@ -218,8 +247,12 @@ Sample engine(core::HttpClient& http, const std::string& workspace, MemoryKeys& 
     s.tokens = cell->tokensOut.value_or(0);
     s.finish = cell->finishReason;
     const auto& p = cell->provenance;
-    if (p.contains("extras") && p["extras"].contains("timings"))
-        s.serverTps = p["extras"]["timings"].value("predicted_per_second", 0.0);
+    if (p.contains("extras") && p["extras"].contains("timings")) {
+        const json& t = p["extras"]["timings"];
+        s.serverTps = t.value("predicted_per_second", 0.0);
+        s.serverMs = t.value("prompt_ms", 0.0) + t.value("predicted_ms", 0.0);
+        s.promptMs = t.value("prompt_ms", 0.0);
+    }
     return s;
 }
 
@@ -286,7 +319,7 @@ int main(int argc, char** argv)
     gpu::RunnerConfig config;
     config.modelPath = argv[1];
     config.contextSize = 2048;
-    int runs = 5;
+    int runs = 7;
     int maxTokens = 128;
     std::string workdir;
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -342,7 +375,9 @@ int main(int argc, char** argv)
     const std::string workspace = workdir + "/bench-runner.assay";
     if (auto st = seedWorkspace(workspace, ep, maxTokens); !st)
         return fail(st.error().describe());
-    core::HttpClient http;
+    core::HttpClientOptions httpOptions;
+    httpOptions.log = [](std::string_view) { g_lastSubmitNs = Clock::now().time_since_epoch().count(); };
+    core::HttpClient http(httpOptions);
     core::EndpointSettings es;
     es.baseUrl = ep.baseUrl;
     const core::OpenAiProvider shape(http, es);
@@ -378,13 +413,16 @@ int main(int argc, char** argv)
     for (int i = 0; i < runs; ++i) {
         for (int k = 0; k < 2; ++k) {
             const bool directTurn = (k == 0) == (i % 2 == 0); // ABBA order cancels drift
+            const double cpu0 = processCpuMs();
             Sample s = directTurn ? direct(http, ep, body) : engine(http, workspace, keys, i);
+            s.cpuMs = processCpuMs() - cpu0;
             if (!check(s, directTurn ? "direct" : "engine"))
                 return 1;
-            std::printf("  %d %-6s ttft %7.1f ms  end %8.1f ms  tokens %3lld  %6.2f t/s  server %6.2f t/s  %s%s\n", i,
-                directTurn ? "direct" : "assay", s.ttftMs, s.endMs, static_cast<long long>(s.tokens), s.tps(),
-                s.serverTps, s.finish.c_str(),
-                directTurn ? "" : ("  run() " + std::to_string(static_cast<int>(s.wallMs)) + " ms").c_str());
+            std::printf("  %d %-6s ttft %6.1f ms  end %8.1f ms  overhead %5.1f ms  tokens %3lld  %6.2f t/s  server "
+                        "%6.2f t/s  cpu %5.1f ms  %s%s\n",
+                i, directTurn ? "direct" : "assay", s.ttftMs, s.endMs, s.overheadMs(), static_cast<long long>(s.tokens),
+                s.tps(), s.serverTps, s.cpuMs, s.finish.c_str(),
+                directTurn ? "" : ("  dispatch " + std::to_string(s.dispatchMs).substr(0, 4) + " ms").c_str());
             std::fflush(stdout);
             (directTurn ? da : eb).push_back(std::move(s));
         }
@@ -403,6 +441,14 @@ int main(int argc, char** argv)
     const double dS = medianOf(da, stps), eS = medianOf(eb, stps);
     const double dEnd = medianOf(da, end), eEnd = medianOf(eb, end);
     const double eWall = medianOf(eb, [](const Sample& s) { return s.wallMs; });
+    auto over = [](const Sample& s) { return s.overheadMs(); };
+    const double dOver = medianOf(da, over), eOver = medianOf(eb, over);
+    auto tover = [](const Sample& s) { return s.ttftOverheadMs(); };
+    const double dTover = medianOf(da, tover), eTover = medianOf(eb, tover);
+    const double eDispatch = medianOf(eb, [](const Sample& s) { return s.dispatchMs; });
+    auto cpu = [](const Sample& s) { return s.cpuMs; };
+    const double dCpu = medianOf(da, cpu), eCpu = medianOf(eb, cpu);
+    const double eWallOver = medianOf(eb, [](const Sample& s) { return s.wallMs - s.serverMs; });
     bool allLength = true;
     for (const auto* v : { &da, &eb })
         for (const auto& s : *v)
@@ -415,8 +461,17 @@ int main(int argc, char** argv)
     std::printf("gen t/s (server)  %11.2f   %16.2f   %12.3f\n", dS, eS, dS > 0 ? eS / dS : 0);
     std::printf("TTFT ms           %11.1f   %16.1f   %+11.1f ms\n", dTtft, eTtft, eTtft - dTtft);
     std::printf("response ms       %11.1f   %16.1f   %+11.1f ms\n", dEnd, eEnd, eEnd - dEnd);
-    std::printf("run() wall ms     %11s   %16.1f   %+11.1f ms (open workspace, plan, create run, commit cell)\n", "-",
-        eWall, eWall - dEnd);
+    std::printf("TTFT overhead     %11.1f   %16.1f   %+11.1f ms (TTFT less the server's prompt evaluation time)\n",
+        dTover, eTover, eTover - dTover);
+    std::printf(
+        "client overhead   %11.1f   %16.1f   %+11.1f ms (response less the server's prompt + generation time)\n", dOver,
+        eOver, eOver - dOver);
+    std::printf("client CPU ms     %11.1f   %16.1f   %+11.1f ms (this process, all threads, per request)\n", dCpu, eCpu,
+        eCpu - dCpu);
+    std::printf("run() → request  %11s   %16.1f   %11s    (the scheduler creates the run row, then dispatches)\n", "-",
+        eDispatch, "");
+    std::printf("run() wall ms     %11s   %16.1f   %11s    (overhead %.1f ms: open workspace, plan, run row, commit)\n",
+        "-", eWall, "", eWallOver);
     std::printf("memory            llama-server peak RSS %.0f MiB (RSS at end %.0f MiB); bench process (Assay: "
                 "supervisor, engine, HTTP) peak RSS %.0f MiB\n",
         serverHwm, serverRss, selfHwm);
@@ -426,6 +481,10 @@ int main(int argc, char** argv)
     std::printf("RESULT direct_server_tps %.3f\nRESULT assay_server_tps %.3f\n", dS, eS);
     std::printf("RESULT direct_ttft_ms %.2f\nRESULT assay_ttft_ms %.2f\n", dTtft, eTtft);
     std::printf("RESULT direct_end_ms %.2f\nRESULT assay_end_ms %.2f\nRESULT assay_wall_ms %.2f\n", dEnd, eEnd, eWall);
+    std::printf("RESULT direct_overhead_ms %.2f\nRESULT assay_overhead_ms %.2f\nRESULT assay_wall_overhead_ms %.2f\n"
+                "RESULT direct_ttft_overhead_ms %.2f\nRESULT assay_ttft_overhead_ms %.2f\n"
+                "RESULT assay_dispatch_ms %.2f\nRESULT direct_cpu_ms %.2f\nRESULT assay_cpu_ms %.2f\n",
+        dOver, eOver, eWallOver, dTover, eTover, eDispatch, dCpu, eCpu);
     std::printf("RESULT server_peak_mib %.0f\nRESULT assay_peak_mib %.0f\n", serverHwm, selfHwm);
     std::printf("RESULT all_length %d\n", allLength ? 1 : 0);
     if (ownWorkdir)

@@ -14,7 +14,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
-runs=${2:-5}
+runs=${2:-7}
 threads=${THREADS:-$(nproc)}
 max_tokens=${MAX_TOKENS:-128}
 models=${ASSAY_BENCH_MODELS:-$HOME/.cache/assay/bench-models}
@@ -57,22 +57,35 @@ lb=$("$prefix/bin/llama-bench" -m "$q4" -p 512 -n "$max_tokens" -r 3 -t "$thread
 field() { # line key
     echo "$1" | grep -o "\"$2\": *[0-9.e+-]*" | head -1 | sed 's/.*: *//'
 }
+samples() { # line: the per-repetition t/s
+    echo "$1" | grep -o '"samples_ts": *\[[^]]*\]' | sed 's/.*\[//; s/\]//; s/,/ /g'
+}
+median() { # numbers...
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 pp_line=$(echo "$lb" | grep '"n_prompt": *512' | head -1)
 tg_line=$(echo "$lb" | grep "\"n_gen\": *$max_tokens" | head -1)
 lb_pp=$(field "$pp_line" avg_ts)
 lb_pp_sd=$(field "$pp_line" stddev_ts)
-lb_tg=$(field "$tg_line" avg_ts)
+lb_tg_mean=$(field "$tg_line" avg_ts)
 lb_tg_sd=$(field "$tg_line" stddev_ts)
-[ -n "$lb_tg" ] || { echo "llama-bench gave no tg figure:"; echo "$lb"; exit 1; }
-printf 'pp512 %.2f ± %.2f t/s, tg%s %.2f ± %.2f t/s\n' "$lb_pp" "$lb_pp_sd" "$max_tokens" "$lb_tg" "$lb_tg_sd"
+[ -n "$lb_tg_mean" ] || { echo "llama-bench gave no tg figure:"; echo "$lb"; exit 1; }
+# shellcheck disable=SC2046
+lb_tg=$(median $(samples "$tg_line"))
+printf 'pp512 %.2f ± %.2f t/s (runs: %s)\n' "$lb_pp" "$lb_pp_sd" "$(samples "$pp_line")"
+printf 'tg%s  %.2f ± %.2f t/s (runs: %s); median %.2f t/s (used below, like the medians of bench_runner)\n' \
+    "$max_tokens" "$lb_tg_mean" "$lb_tg_sd" "$(samples "$tg_line")" "$lb_tg"
 
 # --- bench_runner ------------------------------------------------------------------------------------------
 echo
 echo "# bench_runner: $runs alternating runs of a direct request and an Assay run, $max_tokens tokens, $threads threads"
-out=$("$bench" "$q4" --runs "$runs" --max-tokens "$max_tokens" --threads "$threads") || {
+out=$("$bench" "$q4" --runs "$runs" --max-tokens "$max_tokens" --threads "$threads")
+rc=$?
+if [ $rc -ne 0 ]; then
     echo "$out"
+    echo "bench_runner failed (exit status $rc)" >&2
     exit 1
-}
+fi
 echo "$out" | grep -v '^RESULT '
 r() { echo "$out" | sed -n "s/^RESULT $1 //p"; }
 
@@ -82,17 +95,25 @@ echo "# summary (Q4_K_M ~1.1 B random-weight Llama, $threads threads, $max_token
 awk -v lb="$lb_tg" -v d="$(r direct_tps)" -v a="$(r assay_tps)" -v ds="$(r direct_server_tps)" \
     -v as="$(r assay_server_tps)" -v dt="$(r direct_ttft_ms)" -v at="$(r assay_ttft_ms)" -v load="$(r load_ms)" \
     -v sm="$(r server_peak_mib)" -v am="$(r assay_peak_mib)" -v de="$(r direct_end_ms)" -v ae="$(r assay_end_ms)" \
-    -v aw="$(r assay_wall_ms)" 'BEGIN {
+    -v dov="$(r direct_overhead_ms)" -v aov="$(r assay_overhead_ms)" -v awov="$(r assay_wall_overhead_ms)" \
+    -v dtov="$(r direct_ttft_overhead_ms)" -v atov="$(r assay_ttft_overhead_ms)" \
+    -v disp="$(r assay_dispatch_ms)" -v dcpu="$(r direct_cpu_ms)" -v acpu="$(r assay_cpu_ms)" 'BEGIN {
     printf "%-36s %12s %14s %14s\n", "", "llama-bench", "direct server", "Assay";
     printf "%-36s %12.2f %14.2f %14.2f\n", "generation t/s (measured at client)", lb, d, a;
     printf "%-36s %12s %14.2f %14.2f\n", "generation t/s (server timings)", "-", ds, as;
     printf "%-36s %12s %14.1f %14.1f\n", "time to first token, ms", "-", dt, at;
+    printf "%-36s %12s %14.1f %14.1f\n", "  less the server'"'"'s prompt time, ms", "-", dtov, atov;
+    printf "%-36s %12s %14.1f %14.1f\n", "client overhead per request, ms", "-", dov, aov;
+    printf "%-36s %12s %14.1f %14.1f\n", "client CPU time per request, ms", "-", dcpu, acpu;
     printf "\n";
     printf "ratio Assay / direct server      %.3f   (server timings: %.3f)   target >= 0.95\n", a / d, as / ds;
     printf "ratio Assay / llama-bench        %.3f\n", a / lb;
-    printf "TTFT overhead Assay - direct     %+.1f ms   target < 10 ms\n", at - dt;
-    printf "response (submit to end)         direct %.0f ms, Assay %.0f ms (%+.1f ms)\n", de, ae, ae - de;
-    printf "one-cell run() end to end        %.0f ms (%+.1f ms over the direct response: workspace, plan, run row, commit)\n", aw, aw - de;
+    printf "TTFT overhead Assay - direct     %+.1f ms (medians of TTFT)   target < 10 ms\n", at - dt;
+    printf "                                 %+.1f ms (medians of TTFT less the server'"'"'s prompt time: contention cancels)\n", atov - dtov;
+    printf "client overhead Assay - direct   %+.1f ms per request (response time less the server'"'"'s own prompt + generation time)\n", aov - dov;
+    printf "run() called to request sent     %.1f ms (Assay only: run row created, cell dispatched; before TTFT starts)\n", disp;
+    printf "one-cell run() end to end        %.1f ms over the server'"'"'s work (open workspace, plan, run row, dispatch, commit)\n", awov;
+    printf "response (submit to end)         direct %.0f ms, Assay %.0f ms (medians; they differ with the server'"'"'s speed)\n", de, ae;
     printf "model load (start to Ready)      %.0f ms\n", load;
     printf "peak memory                      llama-server %.0f MiB, Assay (bench process) %.0f MiB\n", sm, am;
 }'
