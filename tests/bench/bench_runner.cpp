@@ -429,6 +429,8 @@ int main(int argc, char** argv)
     }
     const double serverHwm = procMemMiB(pid, "VmHWM");
     const double serverRss = procMemMiB(pid, "VmRSS");
+    const double serverAnon = procMemMiB(pid, "RssAnon");
+    const double serverFile = procMemMiB(pid, "RssFile");
     runner.stop();
     const double selfHwm = procMemMiB("self", "VmHWM");
 
@@ -472,9 +474,9 @@ int main(int argc, char** argv)
         eDispatch, "");
     std::printf("run() wall ms     %11s   %16.1f   %11s    (overhead %.1f ms: open workspace, plan, run row, commit)\n",
         "-", eWall, "", eWallOver);
-    std::printf("memory            llama-server peak RSS %.0f MiB (RSS at end %.0f MiB); bench process (Assay: "
-                "supervisor, engine, HTTP) peak RSS %.0f MiB\n",
-        serverHwm, serverRss, selfHwm);
+    std::printf("memory            llama-server peak RSS %.0f MiB (at the end %.0f MiB: %.0f MiB anonymous, %.0f MiB "
+                "mapped files); bench process (Assay: supervisor, engine, HTTP) peak RSS %.0f MiB\n",
+        serverHwm, serverRss, serverAnon, serverFile, selfHwm);
 
     std::printf("RESULT load_ms %.0f\n", loadMs);
     std::printf("RESULT direct_tps %.3f\nRESULT assay_tps %.3f\n", dTps, eTps);
