@@ -40,8 +40,11 @@ void LocalEndpoints::registerLoaded(const QString& displayName, const gpu::Runne
     e.settings["runner"] = { { "modelPath", p.modelPath }, { "modelSha256", p.modelSha256 },
         { "quantization", p.quantization.empty() ? quantizationLabel.toStdString() : p.quantization },
         { "runnerBuild", p.runnerBuild }, { "devices", p.devices }, { "loraPaths", p.loraPaths },
-        { "gpuLayers", p.gpuLayers }, { "contextSize", p.contextSize }, { "parallel", p.parallel },
-        { "threads", p.threads }, { "cacheType", p.cacheType } };
+        { "embeddings", p.embeddings }, { "gpuLayers", p.gpuLayers }, { "contextSize", p.contextSize },
+        { "parallel", p.parallel }, { "threads", p.threads }, { "cacheType", p.cacheType } };
+    // ProviderFactory::servesEmbeddings: the embeddings endpoint for cosine similarity, never offered a chat call.
+    if (p.embeddings)
+        e.settings["purpose"] = "embeddings";
     m_secrets.setEphemeral(e.secretRef, endpoint.apiKey); // memory only, for as long as the server lives
     m_workspace.call<std::string>(
         this,

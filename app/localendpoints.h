@@ -15,9 +15,11 @@ namespace assay::app {
 class WorkspaceController;
 
 /// Makes a model loaded on the local runner an endpoint like any other ("local: <name>", kind local), so runs,
-/// Compare and judging use it unchanged. The server's random key goes to the in-memory layer of the secret store
-/// only; the endpoint's settings carry the runner provenance that every cell records. Each load updates the
-/// endpoint (new port); unloading forgets the key. GUI thread only.
+/// Compare and judging use it unchanged. <name> is RunnerController::displayName: "model", "model + adapter" or
+/// "model (embeddings)"; an embeddings instance gets settings.purpose = "embeddings" (ProviderFactory::makeEmbeddings,
+/// never a chat call). The server's random key goes to the in-memory layer of the secret store only; the endpoint's
+/// settings carry the runner provenance that every cell records (adapters included). Each load updates the endpoint
+/// (new port); unloading forgets the key, and a run against it then fails with "… is not loaded". GUI thread only.
 class LocalEndpoints : public QObject {
     Q_OBJECT
 public:

@@ -144,22 +144,22 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     static_cast<app::ModelsPage*>(m_pages[ModelsPage])->endpointsPanel()->setSecretsDescription(m_secretsDescription);
     connect(m_localEndpoints, &LocalEndpoints::failed, this, &MainWindow::onFailed);
     // A model that became Ready is an endpoint like any other (runs, Compare, judging); unloading forgets its key.
+    // Each instance (the model alone, with an adapter, for embeddings) is its own endpoint, named by displayName.
     connect(
-        m_runner, &RunnerController::runnerStateChanged, this, [this](const QString& path, int state, const QString&) {
+        m_runner, &RunnerController::runnerStateChanged, this, [this](const QString& key, int state, const QString&) {
             const auto s = static_cast<gpu::RunnerState>(state);
-            QString name = QFileInfo(path).completeBaseName();
+            const QString name = m_runner->displayName(key);
             QString quantization;
             for (const gpu::LibraryEntry& e : m_runner->library())
-                if (QString::fromStdString(e.path) == path && e.info) {
-                    name = QString::fromStdString(e.info->name);
+                if (QString::fromStdString(e.path) == RunnerController::modelPathOf(key) && e.info)
                     quantization = QString::fromStdString(e.info->quantization);
-                }
             if (s == gpu::RunnerState::Ready && m_snapshot) {
-                auto endpoint = m_runner->endpoint(path);
-                auto provenance = m_runner->provenance(path);
+                auto endpoint = m_runner->endpoint(key);
+                auto provenance = m_runner->provenance(key);
                 if (endpoint && provenance)
                     m_localEndpoints->registerLoaded(name, *endpoint, *provenance, quantization);
-            } else if (s == gpu::RunnerState::Stopped || s == gpu::RunnerState::Crashed) {
+            } else if (s == gpu::RunnerState::Stopping || s == gpu::RunnerState::Stopped
+                || s == gpu::RunnerState::Crashed) {
                 m_localEndpoints->forget(name);
             }
         });
@@ -284,6 +284,11 @@ Page* MainWindow::page(int index) const
 {
     return m_pages.at(static_cast<std::size_t>(index));
 }
+core::SecretStore* MainWindow::secrets() const
+{
+    return m_layeredSecrets.get();
+}
+
 QString MainWindow::statusWorkspaceText() const
 {
     return m_workspaceLabel->text();

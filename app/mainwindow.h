@@ -57,6 +57,8 @@ public:
     RunnerController* runner() const { return m_runner; }
     RunController* runs() const { return m_runs; }
     QString secretsDescription() const { return m_secretsDescription; }
+    /// The key store runs use: the persistent store plus the local runners' in-memory keys.
+    core::SecretStore* secrets() const;
     QString statusWorkspaceText() const;
     bool offline() const;
 

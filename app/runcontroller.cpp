@@ -8,6 +8,7 @@
 #include "storage/runrepository.h"
 #include "storage/workspace.h"
 
+#include <QElapsedTimer>
 #include <QLocale>
 #include <QTimer>
 
@@ -198,6 +199,21 @@ void RunController::testConnection(const core::Endpoint& endpoint)
             QMetaObject::invokeMethod(
                 this, [this, name, ok, message] { Q_EMIT connectionTested(name, ok, message); }, Qt::QueuedConnection);
         };
+        if (core::ProviderFactory::servesEmbeddings(endpoint)) {
+            // An embeddings endpoint (the local runner's embeddings instance): one tiny /embeddings request.
+            auto client = core::ProviderFactory::makeEmbeddings(*m_http, endpoint, &m_secrets, {});
+            QElapsedTimer timer;
+            timer.start();
+            auto out = client ? client->embed({ "OK" }) : core::Result<core::Embeddings>(client.error());
+            if (out)
+                report(true,
+                    tr("Connected: a %1-dimensional embedding in %2 ms.")
+                        .arg(out->vectors.front().size())
+                        .arg(timer.elapsed()));
+            else
+                report(false, QString::fromStdString(out.error().message));
+            return;
+        }
         auto provider = core::ProviderFactory::make(*m_http, endpoint, &m_secrets, {}, {});
         if (!provider) {
             report(false, QString::fromStdString(provider.error().message));

@@ -2,6 +2,7 @@
 #include "runnercontroller.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QPointer>
 #include <QThreadPool>
 
@@ -110,22 +111,67 @@ core::Result<gpu::FitPlan> RunnerController::plan(const QString& modelPath, cons
     return core::makeError(core::ErrorCode::NotFound, "the model is not in the library: " + modelPath.toStdString());
 }
 
-void RunnerController::load(const QString& modelPath, const gpu::FitRequest& request)
+namespace {
+constexpr QChar kKeySeparator(0x1f); // never in a path the library lists
+}
+
+QString RunnerController::instanceKey(const QString& modelPath, const LoadOptions& options)
+{
+    if (options.embeddings)
+        return modelPath + kKeySeparator + QStringLiteral("embeddings");
+    if (!options.loraPath.isEmpty())
+        return modelPath + kKeySeparator + QStringLiteral("lora=") + options.loraPath;
+    return modelPath;
+}
+
+QString RunnerController::modelPathOf(const QString& key)
+{
+    return key.section(kKeySeparator, 0, 0);
+}
+
+RunnerController::LoadOptions RunnerController::optionsOf(const QString& key)
+{
+    LoadOptions o;
+    const QString rest = key.section(kKeySeparator, 1);
+    if (rest == QStringLiteral("embeddings"))
+        o.embeddings = true;
+    else if (rest.startsWith(QStringLiteral("lora=")))
+        o.loraPath = rest.mid(5);
+    return o;
+}
+
+QString RunnerController::displayName(const QString& key) const
+{
+    const QString path = modelPathOf(key);
+    QString name = QFileInfo(path).completeBaseName();
+    for (const gpu::LibraryEntry& e : m_entries)
+        if (QString::fromStdString(e.path) == path && e.info && !e.info->name.empty())
+            name = QString::fromStdString(e.info->name);
+    const LoadOptions o = optionsOf(key);
+    if (o.embeddings)
+        return tr("%1 (embeddings)").arg(name);
+    if (!o.loraPath.isEmpty())
+        return QStringLiteral("%1 + %2").arg(name, QFileInfo(o.loraPath).completeBaseName());
+    return name;
+}
+
+QString RunnerController::load(const QString& modelPath, const gpu::FitRequest& request, const LoadOptions& options)
 {
     if (!m_install) {
         Q_EMIT failed(tr("The local runner (llama-server) is not installed. %1").arg(m_installProblem));
-        return;
+        return {};
     }
-    if (m_runners.count(modelPath)) {
-        Q_EMIT failed(tr("%1 is already loaded.").arg(modelPath));
-        return;
+    const QString key = instanceKey(modelPath, options);
+    if (m_runners.count(key)) {
+        Q_EMIT failed(tr("%1 is already loaded.").arg(displayName(key)));
+        return {};
     }
     auto fit = plan(modelPath, request);
     if (!fit) {
         Q_EMIT failed(QString::fromStdString(fit.error().message));
-        return;
+        return {};
     }
-    m_plans[modelPath] = *fit;
+    m_plans[key] = *fit;
     gpu::RunnerConfig config;
     config.modelPath = modelPath.toStdString();
     config.contextSize = request.contextSize;
@@ -134,72 +180,83 @@ void RunnerController::load(const QString& modelPath, const gpu::FitRequest& req
     config.cacheTypeK = request.cacheTypeK;
     config.cacheTypeV = request.cacheTypeV;
     config.device = request.gpuDevice;
+    config.embeddings = options.embeddings;
+    if (!options.loraPath.isEmpty()) {
+        config.loraPaths = { options.loraPath.toStdString() };
+        // Its own model id: the request hash (the result cache's key) covers the model id, so the adapted model's
+        // outputs are never served from the base model's cache, or the other way round.
+        const QString alias
+            = QFileInfo(modelPath).fileName() + QStringLiteral("+") + QFileInfo(options.loraPath).fileName();
+        config.alias = alias.toStdString();
+    }
     for (const gpu::LibraryEntry& e : m_entries)
         if (e.path == config.modelPath)
             config.modelSha256 = e.sha256;
     auto runner = std::make_shared<gpu::RunnerSupervisor>(*m_install, config);
-    runner->setStateCallback([this, modelPath](gpu::RunnerState s, const std::string& message) {
+    runner->setStateCallback([this, key](gpu::RunnerState s, const std::string& message) {
         QMetaObject::invokeMethod(
             this,
-            [this, modelPath, s, msg = QString::fromStdString(message)] {
+            [this, key, s, msg = QString::fromStdString(message)] {
                 if (s == gpu::RunnerState::Ready) {
-                    auto it = m_runners.find(modelPath);
-                    auto plan = m_plans.find(modelPath);
+                    auto it = m_runners.find(key);
+                    auto plan = m_plans.find(key);
                     if (it != m_runners.end() && plan != m_plans.end()) {
                         const gpu::FitComparison cmp = gpu::compareFit(plan->second, it->second->reportedMemory());
-                        m_pendingLogs[modelPath] << QStringLiteral("[assay] ") + QString::fromStdString(cmp.summary);
+                        m_pendingLogs[key] << QStringLiteral("[assay] ") + QString::fromStdString(cmp.summary);
                     }
                 }
-                Q_EMIT runnerStateChanged(modelPath, static_cast<int>(s), msg);
+                Q_EMIT runnerStateChanged(key, static_cast<int>(s), msg);
             },
             Qt::QueuedConnection);
     });
-    runner->setLogCallback([this, modelPath](const std::string& line) {
+    runner->setLogCallback([this, key](const std::string& line) {
         QMetaObject::invokeMethod(
-            this, [this, modelPath, l = QString::fromStdString(line)] { m_pendingLogs[modelPath] << l; },
-            Qt::QueuedConnection);
+            this, [this, key, l = QString::fromStdString(line)] { m_pendingLogs[key] << l; }, Qt::QueuedConnection);
     });
-    m_runners[modelPath] = runner;
-    Q_EMIT runnerStateChanged(modelPath, static_cast<int>(gpu::RunnerState::Starting), tr("starting"));
-    inPool([this, runner, modelPath] {
+    m_runners[key] = runner;
+    Q_EMIT runnerStateChanged(key, static_cast<int>(gpu::RunnerState::Starting), tr("starting"));
+    inPool([this, runner, key] {
         const core::Status started = runner->start();
         if (!started)
             QMetaObject::invokeMethod(
                 this,
-                [this, modelPath, msg = QString::fromStdString(started.error().message)] {
-                    m_runners.erase(modelPath);
-                    Q_EMIT runnerStateChanged(modelPath, static_cast<int>(gpu::RunnerState::Crashed), msg);
+                [this, key, msg = QString::fromStdString(started.error().message)] {
+                    m_runners.erase(key);
+                    Q_EMIT runnerStateChanged(key, static_cast<int>(gpu::RunnerState::Crashed), msg);
                     Q_EMIT failed(msg);
                 },
                 Qt::QueuedConnection);
     });
+    return key;
 }
 
-void RunnerController::unload(const QString& modelPath)
+void RunnerController::unload(const QString& key)
 {
-    auto it = m_runners.find(modelPath);
+    auto it = m_runners.find(key);
     if (it == m_runners.end())
         return;
     std::shared_ptr<gpu::RunnerSupervisor> runner = it->second;
     m_runners.erase(it);
+    // At once, not when the child is gone: its endpoint stops taking runs now (the key is forgotten).
+    Q_EMIT runnerStateChanged(key, static_cast<int>(gpu::RunnerState::Stopping), tr("unloading"));
     inPool([runner] { runner->stop(); }); // blocks until the child is reaped; the last reference goes with it
 }
 
-gpu::RunnerState RunnerController::state(const QString& modelPath) const
+gpu::RunnerState RunnerController::state(const QString& key) const
 {
-    auto it = m_runners.find(modelPath);
+    auto it = m_runners.find(key);
     return it == m_runners.end() ? gpu::RunnerState::Stopped : it->second->state();
 }
 
-std::optional<gpu::RunnerEndpoint> RunnerController::endpoint(const QString& modelPath) const
+std::optional<gpu::RunnerEndpoint> RunnerController::endpoint(const QString& key) const
 {
-    auto it = m_runners.find(modelPath);
+    auto it = m_runners.find(key);
     return it == m_runners.end() ? std::nullopt : it->second->endpoint();
 }
 
-std::optional<gpu::RunnerProvenance> RunnerController::provenance(const QString& modelPath) const
+std::optional<gpu::RunnerProvenance> RunnerController::provenance(const QString& key) const
 {
-    auto it = m_runners.find(modelPath);
+    auto it = m_runners.find(key);
     if (it == m_runners.end())
         return std::nullopt;
     return it->second->provenance();

@@ -16,8 +16,19 @@
 
 namespace assay::app {
 
+/// What RunnerController::load starts besides the model.
+struct RunnerLoadOptions {
+    QString loraPath; ///< one adapter applied at scale 1.0; empty = none
+    bool embeddings = false; ///< an embeddings server (mean pooling) instead of chat
+};
+
 /// The local GPU runner for the Models & Runner page: the model library (watched folders, metadata, background
-/// SHA-256), the devices, the fit plan, and llama-server children (one RunnerSupervisor per loaded model).
+/// SHA-256), the devices, the fit plan, and llama-server children (one RunnerSupervisor per loaded instance).
+/// An instance is a model alone, the model with one LoRA adapter, or the model as an embeddings server; each is its
+/// own llama-server, so the plain base and the adapted model answer side by side. (Switching the adapter scale on
+/// one shared server would reuse a prompt cache computed with the other scale: research/llama.md §3.) The weights
+/// are mmap'ed, so the page cache holds them once for all instances of a file. Instances are named by a key:
+/// the model path for the model alone, so single-instance callers pass the path.
 /// Blocking work (scans, device listing, start/stop) runs on QThreadPool threads; supervisor callbacks arrive on
 /// their monitor threads and are forwarded with queued calls. Signals are emitted on the GUI thread.
 /// Thread affinity: GUI thread.
@@ -42,19 +53,30 @@ public:
 
     core::Result<gpu::FitPlan> plan(const QString& modelPath, const gpu::FitRequest& request) const;
 
-    void load(const QString& modelPath, const gpu::FitRequest& request);
-    void unload(const QString& modelPath);
-    gpu::RunnerState state(const QString& modelPath) const;
-    std::optional<gpu::RunnerEndpoint> endpoint(const QString& modelPath) const;
-    std::optional<gpu::RunnerProvenance> provenance(const QString& modelPath) const;
+    using LoadOptions = RunnerLoadOptions;
+    /// The key of an instance: the path alone for the model alone.
+    static QString instanceKey(const QString& modelPath, const LoadOptions& options = {});
+    static QString modelPathOf(const QString& key);
+    static LoadOptions optionsOf(const QString& key);
+    /// "tiny-random-llama", "tiny-random-llama + tiny-lora", "tiny-random-llama (embeddings)": the model's name
+    /// from the library (its file name before the scan), the adapter's file name.
+    QString displayName(const QString& key) const;
+
+    /// Starts the instance and returns its key (emits failed and returns "" when it cannot start).
+    QString load(const QString& modelPath, const gpu::FitRequest& request, const LoadOptions& options = {});
+    void unload(const QString& key);
+    gpu::RunnerState state(const QString& key) const;
+    std::optional<gpu::RunnerEndpoint> endpoint(const QString& key) const;
+    std::optional<gpu::RunnerProvenance> provenance(const QString& key) const;
+    /// Keys of the loaded (or loading) instances.
     QStringList loadedModels() const;
 
 Q_SIGNALS:
     void libraryChanged();
     void devicesChanged();
     void hashProgress(const QString& path, double fraction);
-    void runnerStateChanged(const QString& modelPath, int state, const QString& message);
-    void logLines(const QString& modelPath, const QStringList& lines);
+    void runnerStateChanged(const QString& key, int state, const QString& message);
+    void logLines(const QString& key, const QStringList& lines);
     void failed(const QString& message);
 
 private:

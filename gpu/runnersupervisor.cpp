@@ -526,6 +526,7 @@ RunnerProvenance RunnerSupervisor::provenance() const
     p.runnerBuild = m_install.version;
     p.devices = m_devicesSeen;
     p.loraPaths = m_config.loraPaths;
+    p.embeddings = m_config.embeddings;
     p.gpuLayers = m_config.gpuLayers;
     p.contextSize = m_config.contextSize;
     p.parallel = m_config.parallel;

@@ -67,6 +67,7 @@ struct RunnerProvenance {
     std::string runnerBuild; ///< `llama-server --version`
     std::vector<std::string> devices; ///< as the server listed them at start, e.g. "CPU: AMD EPYC"
     std::vector<std::string> loraPaths;
+    bool embeddings = false; ///< an embeddings instance (mean pooling), not chat
     int gpuLayers = 0;
     std::uint32_t contextSize = 0;
     std::uint32_t parallel = 0;

@@ -3,6 +3,7 @@
 
 #include "runnercontroller.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -64,10 +65,13 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     , m_context(new QSpinBox(this))
     , m_gpuLayers(new QSpinBox(this))
     , m_parallel(new QSpinBox(this))
+    , m_adapter(new QComboBox(this))
     , m_planSummary(new QLabel(this))
     , m_plan(makeTable({ tr("Device"), tr("Weights"), tr("KV cache"), tr("Compute"), tr("Total"), tr("Free") }, this))
     , m_load(new QPushButton(tr("Load"), this))
+    , m_loadEmbeddings(new QPushButton(tr("Load for Embeddings"), this))
     , m_unload(new QPushButton(tr("Unload"), this))
+    , m_loaded(makeTable({ tr("Endpoint"), tr("Serves"), tr("State"), tr("Address") }, this))
     , m_state(new QLabel(tr("No model loaded"), this))
     , m_speed(new QLabel(this))
     , m_busy(new QProgressBar(this))
@@ -112,10 +116,18 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     form->addRow(tr("Context (tokens)"), m_context);
     form->addRow(tr("GPU layers"), m_gpuLayers);
     form->addRow(tr("Parallel slots"), m_parallel);
+    m_adapter->setObjectName(QStringLiteral("runnerAdapter"));
+    m_adapter->setToolTip(tr("Load the model with a LoRA adapter as a second endpoint, beside the model alone, "
+                             "so a run can compare both"));
+    form->addRow(tr("LoRA adapter"), m_adapter);
+    m_loadEmbeddings->setToolTip(tr("Serve this model's embeddings (mean pooling) as an endpoint for cosine "
+                                    "similarity"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_load);
+    buttons->addWidget(m_loadEmbeddings);
     buttons->addWidget(m_unload);
-    buttons->addWidget(m_state, 1);
+    buttons->addStretch(1);
+    m_state->setWordWrap(true);
     m_busy->setRange(0, 0);
     m_busy->setMaximumHeight(12);
     m_busy->setTextVisible(false);
@@ -125,11 +137,17 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     planLayout->addWidget(m_planSummary);
     planLayout->addWidget(m_plan, 1);
     planLayout->addLayout(buttons);
+    planLayout->addWidget(m_state);
     planLayout->addWidget(m_busy);
     m_speed->setObjectName(QStringLiteral("runnerSpeed"));
     planLayout->addWidget(m_speed);
     connect(m_load, &QPushButton::clicked, this, &RunnerPanel::loadSelected);
+    connect(m_loadEmbeddings, &QPushButton::clicked, this, &RunnerPanel::loadSelectedForEmbeddings);
     connect(m_unload, &QPushButton::clicked, this, &RunnerPanel::unloadSelected);
+    connect(m_adapter, &QComboBox::currentIndexChanged, this, &RunnerPanel::updateButtons);
+    m_loaded->setObjectName(QStringLiteral("runnerLoaded"));
+    m_loaded->verticalHeader()->setDefaultSectionSize(m_loaded->fontMetrics().height() + 8);
+    connect(m_loaded, &QTableWidget::itemSelectionChanged, this, &RunnerPanel::updateButtons);
 
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(2000);
@@ -139,6 +157,9 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     m_log->setObjectName(QStringLiteral("runnerLog"));
     auto* devicesBox = new QGroupBox(tr("Devices"), this);
     (new QVBoxLayout(devicesBox))->addWidget(m_devices);
+    auto* loadedBox = new QGroupBox(tr("Loaded (each is an endpoint)"), this);
+    (new QVBoxLayout(loadedBox))->addWidget(m_loaded);
+
     auto* logBox = new QGroupBox(tr("Runner log"), this);
     (new QVBoxLayout(logBox))->addWidget(m_log);
 
@@ -149,14 +170,16 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     bottom->setSizes({ 330, 470, 400 });
     auto* vertical = new QSplitter(Qt::Vertical, this);
     vertical->addWidget(m_library);
+    vertical->addWidget(loadedBox);
     vertical->addWidget(bottom);
-    vertical->setSizes({ 150, 400 });
+    vertical->setSizes({ 110, 150, 380 });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 6, 0, 0);
     layout->addLayout(top);
     layout->addWidget(vertical, 1);
 
     connect(m_library, &QTableWidget::itemSelectionChanged, this, [this] {
+        updateAdapters();
         updatePlan();
         updateButtons();
     });
@@ -168,19 +191,20 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
                 m_library->item(r, 6)->setText(tr("hashing %1%").arg(qRound(fraction * 100)));
     });
     connect(&m_runner, &RunnerController::runnerStateChanged, this,
-        [this](const QString& path, int state, const QString& message) {
+        [this](const QString& key, int state, const QString& message) {
             const auto s = static_cast<gpu::RunnerState>(state);
-            QString text = tr("%1: %2").arg(QFileInfo(path).fileName(), QString::fromLatin1(gpu::runnerStateName(s)));
+            QString text = tr("%1: %2").arg(m_runner.displayName(key), QString::fromLatin1(gpu::runnerStateName(s)));
             if (!message.isEmpty())
                 text += QStringLiteral(" — ") + message;
-            if (auto ep = m_runner.endpoint(path); ep && s == gpu::RunnerState::Ready)
+            if (auto ep = m_runner.endpoint(key); ep && s == gpu::RunnerState::Ready)
                 text += tr(" · serving on %1").arg(QString::fromStdString(ep->baseUrl));
             m_state->setText(text);
             m_busy->setVisible(
                 s == gpu::RunnerState::Starting || s == gpu::RunnerState::Loading || s == gpu::RunnerState::Stopping);
+            showLoaded();
             updateButtons();
         });
-    connect(&m_runner, &RunnerController::logLines, this, [this](const QString& path, const QStringList& lines) {
+    connect(&m_runner, &RunnerController::logLines, this, [this](const QString& key, const QStringList& lines) {
         m_log->appendPlainText(lines.join(QLatin1Char('\n')));
         // llama-server reports each request's speed: "prompt eval time = … tokens per second" then
         // "eval time = 12.34 ms / 8 tokens (… ms per token, 648.30 tokens per second)" for generation.
@@ -194,7 +218,7 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
                 m_lastPromptSpeed = m.captured(4);
             else
                 m_speed->setText(tr("%1 · last request: generation %2 tokens/s (%3 tokens), prompt %4 tokens/s")
-                                     .arg(QFileInfo(path).fileName(), m.captured(4), m.captured(3),
+                                     .arg(m_runner.displayName(key), m.captured(4), m.captured(3),
                                          m_lastPromptSpeed.isEmpty() ? QStringLiteral("—") : m_lastPromptSpeed));
         }
     });
@@ -249,6 +273,7 @@ void RunnerPanel::showLibrary()
         selectModel(keep);
     else if (m_library->rowCount() > 0)
         m_library->selectRow(0);
+    updateAdapters();
     updatePlan();
     updateButtons();
 }
@@ -290,11 +315,7 @@ void RunnerPanel::updatePlan()
                 : tr("Select a model to see its fit plan."));
         return;
     }
-    gpu::FitRequest req;
-    req.contextSize = static_cast<std::uint32_t>(m_context->value());
-    req.gpuLayers = m_gpuLayers->value();
-    req.parallel = static_cast<std::uint32_t>(m_parallel->value());
-    auto plan = m_runner.plan(path, req);
+    auto plan = m_runner.plan(path, fitRequest());
     if (!plan) {
         m_planSummary->setText(tr("✗ %1").arg(QString::fromStdString(plan.error().message)));
         return;
@@ -310,15 +331,86 @@ void RunnerPanel::updatePlan()
     m_plan->resizeColumnsToContents();
 }
 
+void RunnerPanel::updateAdapters()
+{
+    const QString path = selectedModel();
+    const QString keep = m_adapter->currentData().toString();
+    const QSignalBlocker block(m_adapter);
+    m_adapter->clear();
+    m_adapter->addItem(tr("none (the model alone)"), QString());
+    for (const gpu::LibraryEntry& e : m_runner.library())
+        if (QString::fromStdString(e.path) == path)
+            for (const std::string& a : e.adapters)
+                m_adapter->addItem(QFileInfo(QString::fromStdString(a)).fileName(), QString::fromStdString(a));
+    m_adapter->setCurrentIndex(std::max(0, m_adapter->findData(keep)));
+    m_adapter->setEnabled(m_adapter->count() > 1);
+}
+
+QString RunnerPanel::currentKey() const
+{
+    const QString path = selectedModel();
+    if (path.isEmpty())
+        return {};
+    RunnerController::LoadOptions o;
+    o.loraPath = m_adapter->currentData().toString();
+    return RunnerController::instanceKey(path, o);
+}
+
+void RunnerPanel::showLoaded()
+{
+    const QString keep = m_loaded->selectionModel()->selectedRows().isEmpty()
+        ? QString()
+        : m_loaded->selectionModel()->selectedRows().first().data(Qt::UserRole).toString();
+    const QStringList keys = m_runner.loadedModels();
+    const QSignalBlocker block(m_loaded);
+    m_loaded->setRowCount(static_cast<int>(keys.size()));
+    for (int r = 0; r < keys.size(); ++r) {
+        const QString& key = keys[r];
+        const RunnerController::LoadOptions o = RunnerController::optionsOf(key);
+        const auto ep = m_runner.endpoint(key);
+        setRow(m_loaded, r,
+            { tr("local: %1").arg(m_runner.displayName(key)),
+                o.embeddings               ? tr("embeddings")
+                    : o.loraPath.isEmpty() ? tr("chat")
+                                           : tr("chat + LoRA"),
+                QString::fromLatin1(gpu::runnerStateName(m_runner.state(key))),
+                ep ? QString::fromStdString(ep->baseUrl) : QString() },
+            key);
+        if (o.embeddings) // told apart at a glance: it answers /v1/embeddings, not chat
+            for (int c = 0; c < m_loaded->columnCount(); ++c)
+                m_loaded->item(r, c)->setForeground(palette().color(QPalette::Link));
+        if (key == keep)
+            m_loaded->selectRow(r);
+    }
+    m_loaded->resizeColumnsToContents();
+}
+
 void RunnerPanel::updateButtons()
 {
     const QString path = selectedModel();
-    const gpu::RunnerState s = m_runner.state(path);
-    const bool loaded = m_runner.loadedModels().contains(path);
-    m_load->setEnabled(!path.isEmpty() && !loaded && m_runner.runnerAvailable());
-    m_unload->setEnabled(loaded);
+    const QStringList loaded = m_runner.loadedModels();
+    const QString key = currentKey();
+    RunnerController::LoadOptions emb;
+    emb.embeddings = true;
+    const bool canLoad = !path.isEmpty() && m_runner.runnerAvailable();
+    m_load->setEnabled(canLoad && !loaded.contains(key));
+    m_load->setText(m_adapter->currentData().toString().isEmpty() ? tr("Load") : tr("Load with Adapter"));
+    m_loadEmbeddings->setEnabled(canLoad && !loaded.contains(RunnerController::instanceKey(path, emb)));
+    const auto picked = m_loaded->selectionModel()->selectedRows();
+    const QString target = picked.isEmpty() ? key : picked.first().data(Qt::UserRole).toString();
+    const gpu::RunnerState s = m_runner.state(target);
+    m_unload->setEnabled(loaded.contains(target));
     m_unload->setText(
         s == gpu::RunnerState::Loading || s == gpu::RunnerState::Starting ? tr("Cancel Load") : tr("Unload"));
+}
+
+gpu::FitRequest RunnerPanel::fitRequest() const
+{
+    gpu::FitRequest req;
+    req.contextSize = static_cast<std::uint32_t>(m_context->value());
+    req.gpuLayers = m_gpuLayers->value();
+    req.parallel = static_cast<std::uint32_t>(m_parallel->value());
+    return req;
 }
 
 void RunnerPanel::loadSelected()
@@ -326,19 +418,35 @@ void RunnerPanel::loadSelected()
     const QString path = selectedModel();
     if (path.isEmpty())
         return;
-    gpu::FitRequest req;
-    req.contextSize = static_cast<std::uint32_t>(m_context->value());
-    req.gpuLayers = m_gpuLayers->value();
-    req.parallel = static_cast<std::uint32_t>(m_parallel->value());
-    m_runner.load(path, req);
+    RunnerController::LoadOptions o;
+    o.loraPath = m_adapter->currentData().toString();
+    m_runner.load(path, fitRequest(), o);
+    showLoaded();
+    updateButtons();
+}
+
+void RunnerPanel::loadSelectedForEmbeddings()
+{
+    const QString path = selectedModel();
+    if (path.isEmpty())
+        return;
+    RunnerController::LoadOptions o;
+    o.embeddings = true;
+    m_runner.load(path, fitRequest(), o);
+    showLoaded();
     updateButtons();
 }
 
 void RunnerPanel::unloadSelected()
 {
-    m_runner.unload(selectedModel());
-    m_state->setText(tr("%1: stopped").arg(QFileInfo(selectedModel()).fileName()));
+    const auto picked = m_loaded->selectionModel()->selectedRows();
+    const QString key = picked.isEmpty() ? currentKey() : picked.first().data(Qt::UserRole).toString();
+    if (key.isEmpty())
+        return;
+    m_runner.unload(key);
+    m_state->setText(tr("%1: stopped").arg(m_runner.displayName(key)));
     m_busy->hide();
+    showLoaded();
     updateButtons();
 }
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "fitplan.h"
+
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
@@ -15,7 +18,9 @@ namespace assay::app {
 class RunnerController;
 
 /// The local runner half of Models & Runner: the GGUF library with metadata and hash status, the devices, the fit
-/// plan with a GPU-layers control, load/unload with state and progress, and the runner's log. GUI thread only.
+/// plan with a GPU-layers control, load/unload with state and progress, the loaded instances (each an endpoint:
+/// the model alone, the model with a LoRA adapter beside it, an embeddings server), and the runner's log.
+/// GUI thread only.
 class RunnerPanel : public QWidget {
     Q_OBJECT
 public:
@@ -24,8 +29,15 @@ public:
     QTableWidget* libraryTable() const { return m_library; }
     QString selectedModel() const;
     void selectModel(const QString& path);
+    /// Loads the selected model with the adapter chosen in adapterBox() (none: the model alone).
     void loadSelected();
+    /// Loads the selected model as an embeddings server (for cosine similarity).
+    void loadSelectedForEmbeddings();
+    /// Unloads the instance selected in loadedTable(), else the selected model with the chosen adapter.
     void unloadSelected();
+    QComboBox* adapterBox() const { return m_adapter; }
+    /// One row per loaded instance: endpoint, serves (chat / embeddings), state, address. Row data: the key.
+    QTableWidget* loadedTable() const { return m_loaded; }
     QString stateText() const;
     QString planText() const;
     QString logText() const;
@@ -38,6 +50,10 @@ private:
     void showDevices();
     void updatePlan();
     void updateButtons();
+    void updateAdapters();
+    void showLoaded();
+    QString currentKey() const;
+    gpu::FitRequest fitRequest() const;
 
     RunnerController& m_runner;
     QLabel* m_runnerInfo;
@@ -46,10 +62,13 @@ private:
     QSpinBox* m_context;
     QSpinBox* m_gpuLayers;
     QSpinBox* m_parallel;
+    QComboBox* m_adapter;
     QLabel* m_planSummary;
     QTableWidget* m_plan;
     QPushButton* m_load;
+    QPushButton* m_loadEmbeddings;
     QPushButton* m_unload;
+    QTableWidget* m_loaded;
     QLabel* m_state;
     QLabel* m_speed;
     QString m_lastPromptSpeed;

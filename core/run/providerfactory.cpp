@@ -26,22 +26,67 @@ PriceTable ProviderFactory::pricesFor(const Endpoint& endpoint, const std::optio
     return table;
 }
 
+bool ProviderFactory::isLocalRunner(const Endpoint& endpoint)
+{
+    const auto runner = endpoint.settings.find("runner");
+    return endpoint.kind == EndpointKind::Local && runner != endpoint.settings.end() && runner->is_object();
+}
+
+bool ProviderFactory::servesEmbeddings(const Endpoint& endpoint)
+{
+    return settingText(endpoint, "purpose") == "embeddings";
+}
+
+Result<std::string> ProviderFactory::keyFor(const Endpoint& endpoint, SecretStore* secrets)
+{
+    if (endpoint.secretRef.empty())
+        return std::string();
+    auto value = secrets ? secrets->get(endpoint.secretRef)
+                         : Result<std::string>(makeError(ErrorCode::NotFound, "no key store is open"));
+    if (value)
+        return value;
+    // The local runner's key exists only while its llama-server runs: a missing one means the model is not loaded
+    // (unloaded, crashed, or Assay restarted since). Say that, not which secret is missing.
+    if (isLocalRunner(endpoint) && value.error().code == ErrorCode::NotFound)
+        return makeError(ErrorCode::Runner,
+            "endpoint '" + endpoint.name
+                + "' is a model on the local runner and it is not loaded: load the model first on Models & Runner "
+                  "→ Local Runner");
+    if (!secrets)
+        return makeError(ErrorCode::Unauthorized,
+            "endpoint '" + endpoint.name + "' needs the secret '" + endpoint.secretRef + "' and no key store is open");
+    return makeError(value.error().code == ErrorCode::NotFound ? ErrorCode::Unauthorized : value.error().code,
+        "endpoint '" + endpoint.name + "' needs the secret '" + endpoint.secretRef + "': " + value.error().message);
+}
+
+Result<EmbeddingsClient> ProviderFactory::makeEmbeddings(
+    HttpClient& http, const Endpoint& endpoint, SecretStore* secrets, const CallLimits& limits)
+{
+    if (endpoint.kind != EndpointKind::OpenAi && endpoint.kind != EndpointKind::Local)
+        return makeError(ErrorCode::Unsupported,
+            "endpoint '" + endpoint.name + "': embeddings need an OpenAI-compatible or local endpoint");
+    auto key = keyFor(endpoint, secrets);
+    if (!key)
+        return key.error();
+    EndpointSettings s;
+    s.baseUrl = endpoint.baseUrl;
+    s.apiKey = std::move(*key);
+    s.connectTimeoutMs = limits.connectTimeoutMs;
+    s.totalTimeoutMs = limits.totalTimeoutMs;
+    return EmbeddingsClient(http, std::move(s), endpoint.remoteModel);
+}
+
 Result<std::unique_ptr<Provider>> ProviderFactory::make(HttpClient& http, const Endpoint& endpoint,
     SecretStore* secrets, const PriceTable& prices, const CallLimits& limits)
 {
-    std::string key;
-    if (!endpoint.secretRef.empty()) {
-        if (!secrets)
-            return makeError(ErrorCode::Unauthorized,
-                "endpoint '" + endpoint.name + "' needs the secret '" + endpoint.secretRef
-                    + "' and no key store is open");
-        auto value = secrets->get(endpoint.secretRef);
-        if (!value)
-            return makeError(value.error().code == ErrorCode::NotFound ? ErrorCode::Unauthorized : value.error().code,
-                "endpoint '" + endpoint.name + "' needs the secret '" + endpoint.secretRef
-                    + "': " + value.error().message);
-        key = std::move(*value);
-    }
+    if (servesEmbeddings(endpoint))
+        return makeError(ErrorCode::Unsupported,
+            "endpoint '" + endpoint.name
+                + "' serves embeddings (for cosine similarity), not chat: choose a chat endpoint for runs");
+    auto keyResult = keyFor(endpoint, secrets);
+    if (!keyResult)
+        return keyResult.error();
+    std::string key = std::move(*keyResult);
     EndpointSettings s;
     s.baseUrl = endpoint.baseUrl;
     s.connectTimeoutMs = limits.connectTimeoutMs;

@@ -3,6 +3,7 @@
 
 #include "domain/model.h"
 #include "http/httpclient.h"
+#include "providers/embeddings.h"
 #include "providers/pricing.h"
 #include "providers/provider.h"
 #include "secrets/secretstore.h"
@@ -22,11 +23,22 @@ struct CallLimits {
 /// Builds the Provider for an Endpoint. The key is read from @p secrets under endpoint.secretRef (no secretRef:
 /// no key, for local servers). Bedrock's secret is "ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]" and its
 /// region comes from settings.region. Endpoint settings read: region, chatPath, query, azureKeyHeader.
-/// A missing key is an error that names the endpoint and the secret NAME, never a value.
+/// A missing key is an error that names the endpoint and the secret NAME, never a value. A model of the local runner
+/// (settings.runner) whose key is missing is not loaded: the error says so and where to load it.
+/// An embeddings endpoint (settings.purpose == "embeddings") gets no chat provider: use makeEmbeddings().
 class ProviderFactory {
 public:
     static Result<std::unique_ptr<Provider>> make(HttpClient& http, const Endpoint& endpoint, SecretStore* secrets,
         const PriceTable& prices, const CallLimits& limits);
+    /// The embeddings client of an OpenAI-compatible or local endpoint (the same key rules as make()).
+    static Result<EmbeddingsClient> makeEmbeddings(
+        HttpClient& http, const Endpoint& endpoint, SecretStore* secrets, const CallLimits& limits);
+    /// The endpoint's key from @p secrets ("" when it names none), with the errors described above.
+    static Result<std::string> keyFor(const Endpoint& endpoint, SecretStore* secrets);
+    /// Registered by the local runner for a loaded model (its key lives in memory only while it is loaded).
+    static bool isLocalRunner(const Endpoint& endpoint);
+    /// Serves embeddings (cosine similarity), not chat.
+    static bool servesEmbeddings(const Endpoint& endpoint);
     /// The endpoint's model prices (per million tokens / per GPU hour) from its capability-matrix row.
     static PriceTable pricesFor(const Endpoint& endpoint, const std::optional<Model>& model);
 };

@@ -14,8 +14,11 @@
 #include "tinymodel.h"
 #include "workspacecontroller.h"
 
-#include <QPushButton>
+#include "http/httpclient.h"
+#include "run/providerfactory.h"
 
+#include <QComboBox>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyleFactory>
@@ -31,6 +34,7 @@ class TestRunnerPanel : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void libraryPlanLoadUnload();
+    void loraBesideBaseAndEmbeddings();
 };
 
 void TestRunnerPanel::initTestCase()
@@ -67,7 +71,7 @@ void TestRunnerPanel::libraryPlanLoadUnload()
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
     window.showPage(app::MainWindow::ModelsPage);
     auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
-    page->tabs()->setCurrentIndex(1);
+    page->tabs()->setCurrentWidget(page->runnerPanel());
     app::RunnerPanel* panel = page->runnerPanel();
 
     // The library lists the model (the LoRA adapter is attached to it, not listed alone) and hashes it.
@@ -129,6 +133,172 @@ void TestRunnerPanel::libraryPlanLoadUnload()
 
     panel->unloadSelected();
     QTRY_VERIFY_WITH_TIMEOUT(window.runner()->loadedModels().isEmpty(), 10000);
+    page->tabs()->setCurrentIndex(0);
+}
+
+namespace {
+/// The cells of the newest run in the window's workspace.
+std::vector<core::RunCell> latestCells(app::MainWindow& window)
+{
+    auto db = core::Workspace::open(window.snapshot()->path);
+    if (!db)
+        return {};
+    auto all = core::RunRepository(*db).list();
+    if (!all || all->empty())
+        return {};
+    auto cells = core::RunRepository(*db).cells(all->front().id);
+    return cells ? *cells : std::vector<core::RunCell> {};
+}
+
+std::optional<core::Endpoint> endpointNamed(app::MainWindow& window, const std::string& name)
+{
+    for (const core::Endpoint& e : window.snapshot()->endpoints)
+        if (e.name == name)
+            return e;
+    return std::nullopt;
+}
+} // namespace
+
+void TestRunnerPanel::loraBesideBaseAndEmbeddings()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string vocab = gpu::bundledVocabPath();
+    if (vocab.empty())
+        QSKIP("llama-server not installed; run packaging/build-llama.sh");
+    const QString models = dir.filePath(QStringLiteral("models"));
+    QVERIFY(QDir().mkpath(models));
+    const QString lora = models + QStringLiteral("/tiny-lora.gguf");
+    QVERIFY(gpu::makeTinyModel(
+        vocab, QString(models + QStringLiteral("/tiny.gguf")).toStdString(), lora.toStdString(), gpu::TinyModelSpec {})
+                .ok());
+    app::AppSettings settings(dir.filePath(QStringLiteral("s.ini")));
+    settings.setModelFolders({ models });
+    app::WorkspaceController workspace;
+    app::MainWindow window(settings, workspace);
+    window.resize(1280, 820);
+    window.show();
+    workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
+    window.showPage(app::MainWindow::ModelsPage);
+    auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
+    page->tabs()->setCurrentWidget(page->runnerPanel());
+    app::RunnerPanel* panel = page->runnerPanel();
+    app::RunnerController* runner = window.runner();
+    QTRY_COMPARE_WITH_TIMEOUT(panel->libraryTable()->rowCount(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->libraryTable()->item(0, 6)->text().endsWith(QStringLiteral("…")), 20000);
+    panel->gpuLayersBox()->setValue(0);
+
+    // The adapter choice lists the LoRA attached to the selected model.
+    QCOMPARE(panel->adapterBox()->count(), 2);
+    QCOMPARE(panel->adapterBox()->itemText(1), QStringLiteral("tiny-lora.gguf"));
+
+    // The model alone, the model with its adapter (a second llama-server), and an embeddings server.
+    panel->loadSelected();
+    panel->adapterBox()->setCurrentIndex(1);
+    panel->loadSelected();
+    panel->loadSelectedForEmbeddings();
+    QCOMPARE(runner->loadedModels().size(), 3);
+    auto allReady = [runner] {
+        const QStringList keys = runner->loadedModels();
+        return std::all_of(keys.begin(), keys.end(),
+            [runner](const QString& k) { return runner->state(k) == gpu::RunnerState::Ready; });
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(allReady(), qPrintable(panel->stateText()), 60000);
+    const std::string base = "local: tiny-random-llama";
+    const std::string adapted = "local: tiny-random-llama + tiny-lora";
+    const std::string embeddings = "local: tiny-random-llama (embeddings)";
+
+    // The loaded list names each endpoint and what it serves.
+    QTableWidget* loaded = panel->loadedTable();
+    auto allServing = [loaded] {
+        for (int r = 0; r < loaded->rowCount(); ++r)
+            if (loaded->item(r, 2)->text() != QStringLiteral("Ready"))
+                return false;
+        return loaded->rowCount() == 3;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allServing(), 5000);
+    std::map<std::string, QString> serves;
+    for (int r = 0; r < panel->loadedTable()->rowCount(); ++r) {
+        serves[panel->loadedTable()->item(r, 0)->text().toStdString()] = panel->loadedTable()->item(r, 1)->text();
+        QVERIFY(panel->loadedTable()->item(r, 3)->text().startsWith(QStringLiteral("http://127.0.0.1:")));
+    }
+    QCOMPARE(serves[base], QStringLiteral("chat"));
+    QCOMPARE(serves[adapted], QStringLiteral("chat + LoRA"));
+    QCOMPARE(serves[embeddings], QStringLiteral("embeddings"));
+
+    // All three are endpoints of the workspace; the embeddings one is marked as such.
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        endpointNamed(window, base) && endpointNamed(window, adapted) && endpointNamed(window, embeddings),
+        qPrintable(window.banner()->text()), 10000);
+    const core::Endpoint emb = *endpointNamed(window, embeddings);
+    QVERIFY(core::ProviderFactory::servesEmbeddings(emb));
+    QVERIFY(!core::ProviderFactory::servesEmbeddings(*endpointNamed(window, adapted)));
+    QVERIFY(endpointNamed(window, base)->remoteModel != endpointNamed(window, adapted)->remoteModel);
+
+    // /v1/embeddings answers through Assay's client, with the key from the window's store (memory only).
+    {
+        core::HttpClient http;
+        auto client = core::ProviderFactory::makeEmbeddings(http, emb, window.secrets(), {});
+        QVERIFY2(client.ok(), client.ok() ? "" : client.error().message.c_str());
+        auto out = client->embed({ "red green blue", "the cat sat on the mat" });
+        QVERIFY2(out.ok(), out.ok() ? "" : out.error().message.c_str());
+        QCOMPARE(out->vectors.size(), std::size_t(2));
+        QCOMPARE(out->vectors[0].size(), std::size_t(64));
+        QVERIFY(core::cosineSimilarity(out->vectors[0], out->vectors[1]) < 0.999);
+    }
+    panel->loadedTable()->clearSelection();
+    const QString shot = test::saveScreenshot(&window, QStringLiteral("18-models-runner-lora-embeddings"));
+    qInfo("screenshot: %s", qPrintable(shot));
+
+    // A run against the model alone and the model with its adapter, side by side: each cell names its adapter.
+    window.showPage(app::MainWindow::ComparePage);
+    auto* runs = static_cast<app::RunsPage*>(window.page(app::MainWindow::ComparePage));
+    runs->choose({ QStringLiteral("suez-what-if") }, { QString::fromStdString(base), QString::fromStdString(adapted) },
+        QString());
+    runs->startRun();
+    QTRY_VERIFY_WITH_TIMEOUT(!runs->runButton()->isEnabled(), 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(runs->runButton()->isEnabled(), qPrintable(runs->progressText()), 60000);
+    QVERIFY2(runs->progressText().contains(QStringLiteral("2 done")), qPrintable(runs->progressText()));
+    std::map<std::string, core::RunCell> byEndpoint;
+    for (const core::RunCell& c : latestCells(window))
+        byEndpoint[c.provenance.value("endpoint", std::string())] = c;
+    QCOMPARE(byEndpoint.size(), std::size_t(2));
+    const auto baseLoras = byEndpoint[base].provenance["runner"]["loraPaths"];
+    const auto adaptedLoras = byEndpoint[adapted].provenance["runner"]["loraPaths"];
+    QVERIFY2(baseLoras.is_array() && baseLoras.empty(), byEndpoint[base].provenance.dump().c_str());
+    QVERIFY2(adaptedLoras.is_array() && adaptedLoras.size() == 1
+            && QString::fromStdString(adaptedLoras[0].get<std::string>()).endsWith(QStringLiteral("/tiny-lora.gguf")),
+        byEndpoint[adapted].provenance.dump().c_str());
+    QCOMPARE(byEndpoint[adapted].provenance["runner"].value("modelSha256", std::string()),
+        byEndpoint[base].provenance["runner"].value("modelSha256", std::string()));
+    QVERIFY(byEndpoint[base].requestHash != byEndpoint[adapted].requestHash); // never each other's cache entry
+    QVERIFY(!byEndpoint[base].output.empty() && !byEndpoint[adapted].output.empty());
+
+    // Unloading the model alone leaves its endpoint in the workspace; a run against it says it is not loaded.
+    window.showPage(app::MainWindow::ModelsPage);
+    for (int r = 0; r < panel->loadedTable()->rowCount(); ++r)
+        if (panel->loadedTable()->item(r, 0)->text().toStdString() == base)
+            panel->loadedTable()->selectRow(r);
+    panel->unloadSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(runner->loadedModels().size(), 2, 10000);
+    QVERIFY(endpointNamed(window, base).has_value());
+    window.showPage(app::MainWindow::ComparePage);
+    runs->choose({ QStringLiteral("retail-site-code") }, { QString::fromStdString(base) }, QString());
+    runs->startRun();
+    QTRY_VERIFY_WITH_TIMEOUT(!runs->runButton()->isEnabled(), 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(runs->runButton()->isEnabled(), qPrintable(runs->progressText()), 60000);
+    const auto failed = latestCells(window);
+    QCOMPARE(failed.size(), std::size_t(1));
+    QCOMPARE(failed[0].status, core::CellStatus::Failed);
+    QVERIFY2(failed[0].error.find("'local: tiny-random-llama' is a model on the local runner and it is not loaded: "
+                                  "load the model first on Models & Runner → Local Runner")
+            != std::string::npos,
+        failed[0].error.c_str());
+
+    for (const QString& key : runner->loadedModels())
+        runner->unload(key);
+    QTRY_VERIFY_WITH_TIMEOUT(runner->loadedModels().isEmpty(), 10000);
     page->tabs()->setCurrentIndex(0);
 }
 
