@@ -9,6 +9,7 @@
 #include "workspacecontroller.h"
 
 #include "catalog/template.h"
+#include "run/providerfactory.h"
 #include "storage/promptrepository.h"
 
 #include <QCheckBox>
@@ -273,6 +274,8 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
     }
     m_endpoints->clear();
     for (const auto& e : snapshot->endpoints) {
+        if (core::ProviderFactory::servesEmbeddings(e))
+            continue; // an embeddings instance (cosine similarity) answers no chat request
         auto* item = new QListWidgetItem(qs(e.name), m_endpoints);
         item->setData(Qt::UserRole, qs(e.name));
         item->setCheckState(keepEndpoints.contains(qs(e.name)) ? Qt::Checked : Qt::Unchecked);

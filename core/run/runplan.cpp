@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "run/runplan.h"
 
+#include "http/redact.h"
+
 #include "catalog/template.h"
 #include "domain/run.h"
 #include "storage/datasetrepository.h"
@@ -83,7 +85,16 @@ std::string RunPlan::cellKey(
     return sha256Hex(RunCell::makeKey(versionId, endpointId, rowKey, repeat));
 }
 
-json RunPlan::normalizeRequest(const ProviderRequest& request, int repeat)
+json RunPlan::servedBy(const Endpoint& endpoint)
+{
+    const json runner = endpoint.settings.is_object() ? endpoint.settings.value("runner", json()) : json();
+    if (runner.is_object() && !runner.value("modelSha256", std::string()).empty())
+        return { { "kind", "local" }, { "modelSha256", runner.value("modelSha256", std::string()) },
+            { "loraPaths", runner.value("loraPaths", json::array()) } };
+    return { { "kind", endpointKindName(endpoint.kind) }, { "baseUrl", redactUrl(endpoint.baseUrl) } };
+}
+
+json RunPlan::normalizeRequest(const ProviderRequest& request, int repeat, const json& servedBy)
 {
     json messages = json::array();
     for (const auto& m : request.messages)
@@ -103,6 +114,8 @@ json RunPlan::normalizeRequest(const ProviderRequest& request, int repeat)
     json j { { "model", request.model }, { "messages", std::move(messages) }, { "parameters", std::move(params) } };
     if (repeat > 0)
         j["repeat"] = repeat;
+    if (!servedBy.is_null())
+        j["servedBy"] = servedBy;
     return j;
 }
 
@@ -128,6 +141,9 @@ Result<RunPlan> RunPlan::expand(const RunDefinition& definition, std::vector<Pla
     const std::size_t total = plan.m_prompts.size() * plan.m_endpoints.size() * plan.m_rows.size()
         * static_cast<std::size_t>(definition.repeats);
     plan.m_cells.reserve(total);
+    std::vector<json> served;
+    for (const auto& e : plan.m_endpoints)
+        served.push_back(servedBy(e));
     for (std::size_t pi = 0; pi < plan.m_prompts.size(); ++pi) {
         const PromptVersion& version = plan.m_prompts[pi].version;
         const ModelParameters params = merged(version.content.parameters, definition);
@@ -153,7 +169,7 @@ Result<RunPlan> RunPlan::expand(const RunDefinition& definition, std::vector<Pla
                         c.request.messages = *messages;
                     else
                         c.renderError = messages.error();
-                    c.normalized = normalizeRequest(c.request, rep);
+                    c.normalized = normalizeRequest(c.request, rep, served[ei]);
                     c.requestHash = requestHash(c.normalized);
                     plan.m_cells.push_back(std::move(c));
                 }

@@ -61,8 +61,14 @@ public:
     /// SHA-256 hex of normalized.dump() (object keys sorted, so the bytes are canonical).
     static std::string requestHash(const nlohmann::json& normalized);
     /// {"model", "messages", "parameters"} (+ "repeat" for repeats after the first, so repeats are not
-    /// answered from each other in the cache). Never holds a key: keys are not part of a request.
-    static nlohmann::json normalizeRequest(const ProviderRequest& request, int repeat);
+    /// answered from each other in the cache; + "servedBy" when given, so two services that both call their model
+    /// "gpt-4o" never answer for each other). Never holds a key: keys are not part of a request.
+    static nlohmann::json normalizeRequest(
+        const ProviderRequest& request, int repeat, const nlohmann::json& servedBy = nullptr);
+    /// What serves an endpoint's answers, for the cache: the local runner's model file (SHA-256) and adapters,
+    /// whatever port it is on today; otherwise the API kind and base URL (credentials removed). Not its name, id or
+    /// key: renaming an endpoint or rotating its key keeps its cache.
+    static nlohmann::json servedBy(const Endpoint& endpoint);
 
     /// What run.plan stores: the definition and the ids the grid resolved to.
     [[nodiscard]] nlohmann::json pinned() const;

@@ -228,6 +228,26 @@ void TestRunPlan::requestHashIgnoresKeyAndStream()
     QCOMPARE(plan2->cells()[0].requestHash, plan->cells()[0].requestHash);
     QVERIFY(plan2->cells()[0].key != plan->cells()[0].key);
     QVERIFY(!contains(plan->cells()[0].normalized.dump(), "key-a"));
+    // Another service that calls its model the same: another cache entry.
+    Endpoint elsewhere = other;
+    elsewhere.baseUrl = "https://api.example.com/v1";
+    auto plan3 = RunPlan::expand(def, plan->prompts(), { elsewhere }, plan->rows());
+    QVERIFY(plan3.ok());
+    QVERIFY(plan3->cells()[0].requestHash != plan->cells()[0].requestHash);
+    // The local runner: the model file decides, not the port it listens on today.
+    Endpoint local = other;
+    local.kind = EndpointKind::Local;
+    local.settings["runner"] = { { "modelSha256", "ab12" }, { "loraPaths", json::array() } };
+    Endpoint relaunched = local;
+    relaunched.baseUrl = "http://127.0.0.1:41234/v1";
+    Endpoint withLora = local;
+    withLora.settings["runner"]["loraPaths"] = { "/m/tiny-lora.gguf" };
+    auto hashOf = [&](const Endpoint& e) {
+        return RunPlan::expand(def, plan->prompts(), { e }, plan->rows())->cells()[0].requestHash;
+    };
+    QCOMPARE(hashOf(relaunched), hashOf(local));
+    QVERIFY(hashOf(withLora) != hashOf(local));
+    QVERIFY(hashOf(local) != plan->cells()[0].requestHash);
 }
 
 void TestRunPlan::parameterOverrides()
