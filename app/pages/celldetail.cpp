@@ -268,10 +268,32 @@ void CellDetail::showDetails(const std::optional<core::RunCell>& full)
         { "cost", full->cost ? nlohmann::json(*full->cost) : nlohmann::json() } };
     const auto dump
         = [](const nlohmann::json& j) { return qs(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)); };
-    m_request->setHtml(tr("<p><b>Request</b> (normalized, as hashed for the cache: %1)</p>")
-                           .arg(qs(full->requestHash.substr(0, 16)).toHtmlEscaped())
-        + pre(dump(full->request)) + tr("<p><b>Response</b></p>") + pre(dump(response)));
+    QString html;
+    const nlohmann::json wire = full->provenance.value("wire", nlohmann::json());
+    if (wire.is_object()) {
+        const auto& rq = wire.value("request", nlohmann::json::object());
+        const auto& rs = wire.value("response", nlohmann::json::object());
+        auto body = [](const std::string& text) { // pretty when it is JSON
+            auto j = nlohmann::json::parse(text, nullptr, false);
+            return qs(j.is_discarded() ? text : j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        };
+        html += tr("<p><b>Request as sent</b> (headers, where the key travels, are not kept)</p>")
+            + pre(qs(rq.value("method", "") + " " + rq.value("url", "")) + QLatin1Char('\n')
+                + body(rq.value("body", ""))
+                + (rq.value("bodyTruncated", false) ? tr("\n… (first 16 KB)") : QString()));
+        html += tr("<p><b>Response as received</b>: HTTP %1, %2 bytes%3</p>")
+                    .arg(rs.value("status", 0))
+                    .arg(rs.value("bytes", std::int64_t { 0 }))
+                    .arg(rs.value("elided", false) ? tr(" (the first and last 1 KB)") : QString())
+            + pre(qs(rs.value("head", "")) + (rs.value("elided", false) ? QStringLiteral("\n…\n") : QString())
+                + qs(rs.value("tail", "")));
+    }
+    html += tr("<p><b>Normalized request</b> (what the cache key %1 covers)</p>")
+                .arg(qs(full->requestHash.substr(0, 16)).toHtmlEscaped())
+        + pre(dump(full->request)) + tr("<p><b>Response as recorded</b></p>") + pre(dump(response));
+    m_request->setHtml(html);
     nlohmann::json provenance = full->provenance;
+    provenance.erase("wire"); // shown with the request and response
     provenance["model"] = full->modelName;
     provenance["cellKey"] = full->cellKey;
     provenance["committedAtMs"] = full->createdAt;
@@ -291,6 +313,11 @@ QString CellDetail::outputText() const
 QString CellDetail::promptText() const
 {
     return m_prompt->toPlainText();
+}
+
+QString CellDetail::requestText() const
+{
+    return m_request->toPlainText();
 }
 
 QString CellDetail::provenanceText() const

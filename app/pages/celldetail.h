@@ -42,6 +42,7 @@ public:
     [[nodiscard]] QString diffHtml(bool newSide) const;
     [[nodiscard]] QString outputText() const;
     [[nodiscard]] QString promptText() const;
+    [[nodiscard]] QString requestText() const;
     [[nodiscard]] QString provenanceText() const;
 
 private:

@@ -4,6 +4,7 @@
 #include "providers/providererror.h"
 #include "util/ids.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace assay::core {
@@ -14,6 +15,32 @@ using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point from, Clock::time_point to)
 {
     return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+constexpr std::size_t kWireBody = 16 * 1024; ///< request body kept for the cell view
+constexpr std::size_t kWireEdge = 1024; ///< first and last bytes of the response kept
+
+/// @p bytes as valid UTF-8: sequences cut by a size limit or broken on the wire become '?', so the record can always
+/// be stored as JSON (which refuses invalid UTF-8).
+std::string validUtf8(std::string_view bytes)
+{
+    std::string out;
+    out.reserve(bytes.size());
+    for (std::size_t i = 0; i < bytes.size();) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = n > 0 && i + n <= bytes.size();
+        for (std::size_t k = 1; ok && k < n; ++k)
+            ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
+        if (ok) {
+            out.append(bytes.substr(i, n));
+            i += n;
+        } else {
+            out += '?';
+            ++i;
+        }
+    }
+    return out;
 }
 
 /// State of one call, shared by the HTTP handlers (worker thread only after submit).
@@ -36,6 +63,25 @@ struct Call final : DecoderSink {
     std::int64_t deltas = 0;
     std::string rawFinish;
     nlohmann::json extras = nlohmann::json::object();
+    std::string wireMethod;
+    std::string wireUrl;
+    std::string wireBody;
+    std::string responseHead; ///< the first kWireEdge bytes of the response
+    std::string responseTail; ///< the last kWireEdge bytes after those
+    std::size_t responseBytes = 0;
+
+    void record(std::string_view bytes)
+    {
+        responseBytes += bytes.size();
+        if (responseHead.size() < kWireEdge) {
+            const std::size_t take = std::min(bytes.size(), kWireEdge - responseHead.size());
+            responseHead.append(bytes.substr(0, take));
+            bytes.remove_prefix(take);
+        }
+        responseTail.append(bytes);
+        if (responseTail.size() > kWireEdge)
+            responseTail.erase(0, responseTail.size() - kWireEdge);
+    }
 
     void delta(TokenDelta&& d) override
     {
@@ -73,6 +119,15 @@ struct Call final : DecoderSink {
         }
         s.httpStatus = static_cast<int>(head.status);
         s.extras = extras;
+        const bool cut = responseBytes > responseHead.size() + responseTail.size();
+        s.wire = { { "request",
+                       { { "method", wireMethod }, { "url", wireUrl },
+                           { "body", validUtf8(redactSecrets(wireBody, secrets)) },
+                           { "bodyTruncated", wireBody.size() >= kWireBody } } },
+            { "response",
+                { { "status", s.httpStatus }, { "bytes", responseBytes },
+                    { "head", validUtf8(redactSecrets(responseHead, secrets)) },
+                    { "tail", validUtf8(redactSecrets(responseTail, secrets)) }, { "elided", cut } } } };
         return s;
     }
 
@@ -162,6 +217,9 @@ Result<CallHandle> HttpProvider::start(const ProviderRequest& request, EventSink
     call->secrets = secrets();
     call->streaming = request.stream;
     call->started = Clock::now();
+    call->wireMethod = r.method;
+    call->wireUrl = redactUrl(r.url);
+    call->wireBody = r.body.substr(0, kWireBody);
 
     HttpHandlers handlers;
     handlers.onHead = [call](const HttpResponse& head) {
@@ -173,6 +231,7 @@ Result<CallHandle> HttpProvider::start(const ProviderRequest& request, EventSink
             call->retryAfterMs = parseRetryAfter(ra, nowMs());
     };
     handlers.onData = [call](std::string_view bytes) {
+        call->record(bytes);
         if (call->errorMode) {
             if (call->errorBody.size() < 64 * 1024)
                 call->errorBody.append(bytes.substr(0, 64 * 1024 - call->errorBody.size()));

@@ -68,6 +68,10 @@ struct CallStats {
     bool costKnown = false; ///< a price was found for the model
     int httpStatus = 0;
     nlohmann::json extras = nlohmann::json::object(); ///< provider specifics: llama-server timings, fingerprint ...
+    /// The HTTP exchange as sent and received, for the cell view: method, URL (credentials removed), request body
+    /// (at most 16 KB), status, and the response's first and last 1 KB (of a stream: its first and last events) with
+    /// its size. Known keys are redacted; headers (where keys travel) are not kept. Null when nothing was sent.
+    nlohmann::json wire;
 };
 
 struct TokenDelta {

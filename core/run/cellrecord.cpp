@@ -56,6 +56,8 @@ RunCell cellFromCompletion(
         c.provenance["httpStatus"] = s.httpStatus;
     if (!s.extras.empty())
         c.provenance["extras"] = s.extras;
+    if (!s.wire.is_null())
+        c.provenance["wire"] = s.wire;
     if (completion.error) {
         const Error& e = completion.error->error;
         c.provenance["errorCode"] = errorCodeName(e.code);

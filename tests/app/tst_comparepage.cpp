@@ -225,6 +225,13 @@ void TestComparePage::gridEndToEnd()
     panel->view()->setCurrentIndex(panel->filter()->index(1, K));
     QTRY_VERIFY_WITH_TIMEOUT(panel->detail()->promptText().contains(QStringLiteral("Stopped working")), 5000);
     QVERIFY(panel->detail()->provenanceText().contains(QStringLiteral("cellKey")));
+    // The exchange as sent and received: method, URL, JSON body; the SSE stream as the server sent it.
+    const QString exchange = panel->detail()->requestText();
+    QVERIFY2(exchange.contains(QStringLiteral("POST http://127.0.0.1:")), qPrintable(exchange));
+    QVERIFY(exchange.contains(QStringLiteral("/a/v1/chat/completions")));
+    QVERIFY(exchange.contains(QStringLiteral("\"stream\": true")));
+    QVERIFY(exchange.contains(QStringLiteral("data: ")));
+    QVERIFY(exchange.contains(QStringLiteral("Normalized request")));
     QCOMPARE(panel->detail()->outputText(), QStringLiteral("negative"));
     test::saveScreenshot(&window, QStringLiteral("24-compare-grid"));
 

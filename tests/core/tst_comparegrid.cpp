@@ -56,6 +56,7 @@ private Q_SLOTS:
     void deltasStreamAndOneCellReruns();
     void percentilesAndLabels();
     void foldedSearch();
+    void wireExchangeIsKept();
 };
 
 void TestCompareGrid::gridSummaryFiltersAndExports()
@@ -323,6 +324,36 @@ void TestCompareGrid::percentilesAndLabels()
     QVERIFY(core::matchesLabel("NEGATIVE\nbecause the review complains", "negative"));
     QVERIFY(!core::matchesLabel("not positive", "positive"));
     QVERIFY(!core::matchesLabel("positively", "positive"));
+}
+
+void TestCompareGrid::wireExchangeIsKept()
+{
+    // A long streamed answer of 2-byte characters: the first and last 1 KB of the raw stream are kept (cut on any
+    // byte, still valid UTF-8, so the cell commits), with the request body as sent.
+    RunFixtureSpec spec;
+    spec.prompts = 1;
+    spec.endpoints = 1;
+    spec.rows = 1;
+    RunHarness h(spec);
+    QVERIFY(h.ok());
+    std::vector<std::string> pieces(600, "\xC3\xA9t\xC3\xA9 "); // "été "
+    h.server().route(RunHarness::route(0), openAiAuto(tokens(pieces)));
+    auto outcome = h.run(h.definition(settings()));
+    QVERIFY(outcome);
+    auto grid = loadGrid(h, outcome->runId, true);
+    QVERIFY(grid);
+    const core::RunCell* cell = grid->cell(0, 0);
+    QVERIFY(cell && cell->status == core::CellStatus::Ok);
+    const json& wire = cell->provenance["wire"];
+    QVERIFY2(wire.is_object(), cell->provenance.dump().c_str());
+    QCOMPARE(wire["request"]["method"].get<std::string>(), std::string("POST"));
+    QVERIFY(wire["request"]["url"].get<std::string>().find("/e0/v1/chat/completions") != std::string::npos);
+    QVERIFY(wire["request"]["body"].get<std::string>().find("Label this review") != std::string::npos);
+    QVERIFY(wire["response"]["elided"].get<bool>());
+    QVERIFY(wire["response"]["bytes"].get<std::int64_t>() > 2048);
+    QVERIFY(wire["response"]["head"].get<std::string>().rfind("data: ", 0) == 0);
+    QVERIFY(wire["response"]["tail"].get<std::string>().find("[DONE]") != std::string::npos);
+    QVERIFY(wire["response"]["head"].get<std::string>().size() <= 1024);
 }
 
 void TestCompareGrid::foldedSearch()
