@@ -39,11 +39,7 @@ int fail(std::ostream& err, const std::string& command, const core::Error& error
     err << kPath << ' ' << command << ": " << error.message << '\n';
     if (!error.detail.empty())
         err << "  detail: " << error.detail << '\n';
-    if (fromCatalog && error.code == ErrorCode::Invalid)
-        return toInt(ExitCode::Usage);
-    if (fromCatalog && error.code == ErrorCode::NotFound)
-        return toInt(ExitCode::Problem);
-    return toInt(exitCodeFor(error.code));
+    return commandExitCode(error, !fromCatalog);
 }
 
 bool isNumber(const std::string& s)

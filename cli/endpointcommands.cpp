@@ -26,11 +26,7 @@ const ValueOption kWorkspace { "--workspace", "FILE", "the workspace file (*.ass
 int fail(std::ostream& err, const std::string& command, const core::Error& error)
 {
     err << kPath << ' ' << command << ": " << error.message << '\n';
-    if (error.code == core::ErrorCode::Invalid)
-        return toInt(ExitCode::Usage);
-    if (error.code == core::ErrorCode::NotFound && command != "open")
-        return toInt(ExitCode::Problem);
-    return toInt(exitCodeFor(error.code));
+    return commandExitCode(error, command == "open");
 }
 
 ojson endpointJson(const core::Endpoint& e)

@@ -30,4 +30,13 @@ void printExitCodes(std::ostream& out)
         out << "  " << toInt(info.code) << "  " << std::left << std::setw(17) << info.name << info.meaning << '\n';
 }
 
+int commandExitCode(const core::Error& error, bool opening)
+{
+    if (!opening && error.code == core::ErrorCode::Invalid)
+        return toInt(ExitCode::Usage);
+    if (!opening && error.code == core::ErrorCode::NotFound)
+        return toInt(ExitCode::Problem);
+    return toInt(exitCodeFor(error.code));
+}
+
 } // namespace assay::cli

@@ -46,6 +46,11 @@ inline int toInt(ExitCode code)
 /// The exit code a command returns when a core call failed with @p code.
 ExitCode exitCodeFor(core::ErrorCode code);
 
+/// The exit status of a subcommand that failed with @p error: a refused argument or value (Invalid) is a usage
+/// error and something the command looked for and did not find (NotFound) a problem; otherwise, and always while
+/// @p opening the workspace (a missing file is cannot-open), exitCodeFor().
+int commandExitCode(const core::Error& error, bool opening = false);
+
 /// Writes the exit-code table (as shown in --help).
 void printExitCodes(std::ostream& out);
 

@@ -20,11 +20,7 @@ const char* const kPath = "assay-cli keys";
 int fail(std::ostream& err, const std::string& command, const core::Error& error)
 {
     err << kPath << ' ' << command << ": " << error.message << '\n';
-    if (error.code == core::ErrorCode::Invalid)
-        return toInt(ExitCode::Usage);
-    if (error.code == core::ErrorCode::NotFound)
-        return toInt(ExitCode::Problem);
-    return toInt(exitCodeFor(error.code));
+    return commandExitCode(error);
 }
 
 /// One line from stdin; on a terminal the typing is not echoed.

@@ -23,11 +23,7 @@ const ValueOption kWorkspace { "--workspace", "FILE", "the workspace file (*.ass
 int fail(std::ostream& err, const std::string& command, const core::Error& error)
 {
     err << kPath << ' ' << command << ": " << error.message << '\n';
-    if (error.code == core::ErrorCode::Invalid)
-        return toInt(ExitCode::Usage);
-    if (error.code == core::ErrorCode::NotFound && command != "open")
-        return toInt(ExitCode::Problem);
-    return toInt(exitCodeFor(error.code));
+    return commandExitCode(error, command == "open");
 }
 
 std::string when(std::int64_t ms)
@@ -77,8 +73,8 @@ int runList(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& r : *runs)
         rows.emplace_back(r.id,
-            std::string(core::runStatusName(r.status)) + "  " + when(r.createdAt) + "  "
-                + std::to_string(cells(r.id)) + " cells  " + r.name);
+            std::string(core::runStatusName(r.status)) + "  " + when(r.createdAt) + "  " + std::to_string(cells(r.id))
+                + " cells  " + r.name);
     printColumns(out, rows);
     return toInt(ExitCode::Ok);
 }
