@@ -394,7 +394,11 @@ void ComparePanel::updateVisibleColumns()
 void ComparePanel::updateCount()
 {
     m_count->setText(rowCountText());
-    m_gridStack->setCurrentIndex(m_model->isEmpty() ? 0 : 1);
+    const bool shown = !m_model->isEmpty();
+    m_gridStack->setCurrentIndex(shown ? 1 : 0);
+    for (QWidget* w :
+        std::initializer_list<QWidget*> { m_show, m_search, m_regex, m_sortBy, m_lines, m_freeze, m_columns, m_export })
+        w->setEnabled(shown);
 }
 
 QString ComparePanel::rowCountText() const

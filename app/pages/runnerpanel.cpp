@@ -205,7 +205,17 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
             updateButtons();
         });
     connect(&m_runner, &RunnerController::logLines, this, [this](const QString& key, const QStringList& lines) {
-        m_log->appendPlainText(lines.join(QLatin1Char('\n')));
+        // With several instances loaded, each line says which one wrote it.
+        if (m_runner.loadedModels().size() > 1) {
+            const QString prefix = QStringLiteral("[%1] ").arg(m_runner.displayName(key));
+            QStringList named;
+            named.reserve(lines.size());
+            for (const QString& line : lines)
+                named << prefix + line;
+            m_log->appendPlainText(named.join(QLatin1Char('\n')));
+        } else {
+            m_log->appendPlainText(lines.join(QLatin1Char('\n')));
+        }
         // llama-server reports each request's speed: "prompt eval time = … tokens per second" then
         // "eval time = 12.34 ms / 8 tokens (… ms per token, 648.30 tokens per second)" for generation.
         static const QRegularExpression eval(

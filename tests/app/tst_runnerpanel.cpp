@@ -218,6 +218,9 @@ void TestRunnerPanel::loraBesideBaseAndEmbeddings()
         return loaded->rowCount() == 3;
     };
     QTRY_VERIFY_WITH_TIMEOUT(allServing(), 5000);
+    // With several instances loaded, each log line names the instance that wrote it.
+    QTRY_VERIFY2_WITH_TIMEOUT(panel->logText().contains(QStringLiteral("[tiny-random-llama + tiny-lora] ")),
+        qPrintable(panel->logText().right(1500)), 10000);
     std::map<std::string, QString> serves;
     for (int r = 0; r < panel->loadedTable()->rowCount(); ++r) {
         serves[panel->loadedTable()->item(r, 0)->text().toStdString()] = panel->loadedTable()->item(r, 1)->text();
