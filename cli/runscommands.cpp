@@ -8,9 +8,9 @@
 #include "compare/comparesummary.h"
 #include "storage/runrepository.h"
 #include "storage/workspace.h"
+#include "util/ids.h"
 
 #include <cstdio>
-#include <ctime>
 
 namespace assay::cli {
 
@@ -26,14 +26,12 @@ int fail(std::ostream& err, const std::string& command, const core::Error& error
     return commandExitCode(error, command == "open");
 }
 
+/// "2026-11-28 02:41" (UTC), from the project's ISO time.
 std::string when(std::int64_t ms)
 {
-    const auto t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm {};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
+    std::string t = core::isoTime(ms).substr(0, 16);
+    t[10] = ' ';
+    return t;
 }
 
 std::string fixed(std::optional<double> v, int decimals, const char* unit = "")

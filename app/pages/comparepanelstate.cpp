@@ -84,13 +84,7 @@ void ComparePanel::restoreState()
         m_freeze->setChecked(s.value(QStringLiteral("frozen"), true).toBool());
     }
     m_view->setFrozenInput(m_freeze->isChecked());
-    std::vector<std::size_t> visible;
-    for (int c = 1; c < m_model->columnCount(); ++c)
-        if (!m_view->isColumnHidden(c))
-            visible.push_back(static_cast<std::size_t>(c - 1));
-    if (static_cast<int>(visible.size()) == m_model->columnCount() - 1)
-        visible.clear();
-    m_filter->setVisibleGridColumns(std::move(visible));
+    updateVisibleColumns(); // (saves nothing while restoring)
 }
 
 } // namespace assay::app

@@ -4,11 +4,11 @@
 #include "compare/comparesummary.h"
 #include "interchange/csvtable.h"
 #include "interchange/textinput.h"
+#include "util/ids.h"
 #include "util/secretscan.h"
 
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 #include <numeric>
 
 namespace assay::core {
@@ -45,16 +45,6 @@ std::string lower(std::string_view s)
     for (char& ch : out)
         ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return out;
-}
-
-std::string isoUtc(std::int64_t ms)
-{
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm {};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 std::string escapeHtml(std::string_view s)
@@ -230,7 +220,7 @@ std::string compareJsonl(const CompareGrid& grid, const CompareExportOptions& op
                 j["requestHash"] = cell->requestHash;
                 j["request"] = cell->request;
                 j["provenance"] = cell->provenance;
-                j["createdAt"] = isoUtc(cell->createdAt);
+                j["createdAt"] = isoTime(cell->createdAt);
                 j["evaluation"] = evaluationJson(grid.evaluation(r, c));
             }
             out += j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -261,7 +251,7 @@ std::string compareHtml(const CompareGrid& grid, const CompareExportOptions& opt
           "pre{white-space:pre-wrap;font-size:0.8em}\n"
           "</style></head><body>\n";
     h += "<h1>" + escapeHtml(run.name) + "</h1>\n<p>Run <code>" + escapeHtml(run.id) + "</code> · "
-        + runStatusName(run.status) + " · created " + isoUtc(run.createdAt) + " · " + std::to_string(rows.size())
+        + runStatusName(run.status) + " · created " + isoTime(run.createdAt) + " · " + std::to_string(rows.size())
         + " rows × " + std::to_string(cols.size()) + " columns</p>\n";
 
     h += "<h2>Summary</h2>\n<table border=\"1\" cellspacing=\"0\" "
@@ -314,7 +304,7 @@ std::string compareHtml(const CompareGrid& grid, const CompareExportOptions& opt
                 + escapeHtml(grid.columns()[c].title) + "</h3>\n<pre>"
                 + escapeHtml(json { { "cellKey", cell->cellKey }, { "model", cell->modelName },
                     { "status", cellStatusName(cell->status) }, { "finishReason", cell->finishReason },
-                    { "committedAt", isoUtc(cell->createdAt) }, { "request", cell->request },
+                    { "committedAt", isoTime(cell->createdAt) }, { "request", cell->request },
                     { "provenance", cell->provenance } }
                                  .dump(2, ' ', false, json::error_handler_t::replace))
                 + "</pre>\n";

@@ -120,19 +120,10 @@ Result<CompareGrid> CompareGrid::load(
         return run.error();
     std::vector<DatasetRow> datasetRows;
     if (run->plan.is_object() && run->plan.contains("dataset")) {
-        const std::string datasetId = run->plan["dataset"].value("id", "");
-        DatasetRepository datasets(db);
-        constexpr std::int64_t page = 5000;
-        for (std::int64_t offset = 0;; offset += page) {
-            auto rows = datasets.rows(datasetId, offset, page);
-            if (!rows)
-                return rows.error();
-            const bool last = static_cast<std::int64_t>(rows->size()) < page;
-            datasetRows.insert(
-                datasetRows.end(), std::make_move_iterator(rows->begin()), std::make_move_iterator(rows->end()));
-            if (last)
-                break;
-        }
+        auto rows = DatasetRepository(db).allRows(run->plan["dataset"].value("id", ""));
+        if (!rows)
+            return rows.error();
+        datasetRows = std::move(*rows);
     }
     auto grid = layout(*run, datasetRows);
     if (!grid)

@@ -38,17 +38,13 @@ ModelParameters merged(ModelParameters base, const RunDefinition& d)
 
 Result<std::vector<PlannedRow>> datasetRows(Db& db, const std::string& datasetId)
 {
-    DatasetRepository datasets(db);
+    auto rows = DatasetRepository(db).allRows(datasetId);
+    if (!rows)
+        return rows.error();
     std::vector<PlannedRow> out;
-    for (std::int64_t offset = 0;; offset += 1000) {
-        auto page = datasets.rows(datasetId, offset, 1000);
-        if (!page)
-            return page.error();
-        for (auto& r : *page)
-            out.push_back(PlannedRow { r.id, std::move(r.inputs) });
-        if (page->size() < 1000)
-            break;
-    }
+    out.reserve(rows->size());
+    for (auto& r : *rows)
+        out.push_back(PlannedRow { r.id, std::move(r.inputs) });
     return out;
 }
 

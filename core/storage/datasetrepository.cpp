@@ -227,6 +227,21 @@ Result<std::vector<DatasetRow>> DatasetRepository::addRows(const std::string& da
     return rows;
 }
 
+Result<std::vector<DatasetRow>> DatasetRepository::allRows(const std::string& datasetId)
+{
+    constexpr std::int64_t page = 5000;
+    std::vector<DatasetRow> out;
+    for (std::int64_t offset = 0;; offset += page) {
+        auto next = rows(datasetId, offset, page);
+        if (!next)
+            return next.error();
+        const bool last = static_cast<std::int64_t>(next->size()) < page;
+        out.insert(out.end(), std::make_move_iterator(next->begin()), std::make_move_iterator(next->end()));
+        if (last)
+            return out;
+    }
+}
+
 Result<std::vector<DatasetRow>> DatasetRepository::rows(
     const std::string& datasetId, std::int64_t offset, std::int64_t limit)
 {

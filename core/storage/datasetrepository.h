@@ -40,6 +40,8 @@ public:
     Result<std::vector<DatasetRow>> rows(
         const std::string& datasetId, std::int64_t offset = 0, std::int64_t limit = 1000);
     Result<std::int64_t> rowCount(const std::string& datasetId);
+    /// Every row, ordered by ordinal (read page by page).
+    Result<std::vector<DatasetRow>> allRows(const std::string& datasetId);
 
 private:
     Status appendAudit(const std::string& action, const std::string& id, const std::string& payload);
