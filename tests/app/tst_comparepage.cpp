@@ -11,6 +11,7 @@
 #include "pages/comparepanel.h"
 #include "pages/runspage.h"
 #include "replies.h"
+#include "runnertest.h"
 #include "screenshot.h"
 #include "workspacecontroller.h"
 
@@ -412,35 +413,24 @@ void TestComparePage::localModelBesideApis()
 {
     // A model on the local runner (a real llama-server on a generated tiny model) in the same grid as two APIs.
     const std::string vocab = gpu::bundledVocabPath();
-    if (vocab.empty()) {
-        if (qEnvironmentVariableIsSet("CI"))
-            QFAIL("llama-server is not installed, but CI must run the runner tests (packaging/bootstrap.sh builds it)");
-        QSKIP("llama-server not installed; run packaging/build-llama.sh");
-    }
+    ASSAY_REQUIRE_LLAMA_SERVER(vocab);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     qputenv("XDG_CONFIG_HOME", dir.filePath(QStringLiteral("config")).toUtf8());
     qputenv("ASSAY_SECRETS", "file");
     const QString models = dir.filePath(QStringLiteral("models"));
-    QVERIFY(QDir().mkpath(models));
-    gpu::TinyModelSpec spec;
-    spec.name = "tiny-random-llama";
-    QVERIFY(gpu::makeTinyModel(vocab, QString(models + QStringLiteral("/tiny.gguf")).toStdString(), {}, spec).ok());
+    QVERIFY(test::writeTinyModels(vocab, models, false));
     test::LoopbackServer server;
     server.route("/a/v1/chat/completions", keywordModel);
     server.route("/b/v1/chat/completions",
         [](const test::RecordedRequest& r, test::ResponseWriter& w) { stream(r, w, "positive", 0); });
     QVERIFY2(server.start(), server.lastError().c_str());
 
-    app::AppSettings settings(dir.filePath(QStringLiteral("s.ini")));
-    settings.setModelFolders({ models });
-    app::WorkspaceController workspace;
-    app::MainWindow window(settings, workspace);
-    window.resize(1440, 900);
-    window.show();
-    workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    test::RunnerWindow w(dir, models, { 1440, 900 });
+    app::MainWindow& window = w.window;
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
-    QVERIFY(addEndpoints(workspace, this, server.baseUrl(), { { "keyword-model", "a" }, { "always-positive", "b" } }));
+    QVERIFY(
+        addEndpoints(w.workspace, this, server.baseUrl(), { { "keyword-model", "a" }, { "always-positive", "b" } }));
     window.showPage(app::MainWindow::ModelsPage);
     auto* modelsPage = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
     modelsPage->tabs()->setCurrentIndex(2);

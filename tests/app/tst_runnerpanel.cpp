@@ -8,6 +8,7 @@
 #include "pages/runnerpanel.h"
 #include "pages/runspage.h"
 #include "runnercontroller.h"
+#include "runnertest.h"
 #include "screenshot.h"
 #include "storage/runrepository.h"
 #include "storage/workspace.h"
@@ -48,26 +49,11 @@ void TestRunnerPanel::libraryPlanLoadUnload()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const std::string vocab = gpu::bundledVocabPath();
-    if (vocab.empty()) {
-        if (qEnvironmentVariableIsSet("CI"))
-            QFAIL("llama-server is not installed, but CI must run the runner tests (packaging/bootstrap.sh builds it)");
-        QSKIP("llama-server not installed; run packaging/build-llama.sh");
-    }
+    ASSAY_REQUIRE_LLAMA_SERVER(vocab);
     const QString models = dir.filePath(QStringLiteral("models"));
-    QVERIFY(QDir().mkpath(models));
-    gpu::TinyModelSpec spec;
-    spec.name = "tiny-random-llama";
-    QVERIFY(gpu::makeTinyModel(vocab, QString(models + QStringLiteral("/tiny.gguf")).toStdString(),
-        QString(models + QStringLiteral("/tiny-lora.gguf")).toStdString(), spec)
-                .ok());
-
-    app::AppSettings settings(dir.filePath(QStringLiteral("s.ini")));
-    settings.setModelFolders({ models });
-    app::WorkspaceController workspace;
-    app::MainWindow window(settings, workspace);
-    window.resize(1280, 820);
-    window.show();
-    workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    QVERIFY(test::writeTinyModels(vocab, models, true));
+    test::RunnerWindow w(dir, models, { 1280, 820 });
+    app::MainWindow& window = w.window;
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
     window.showPage(app::MainWindow::ModelsPage);
     auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
@@ -164,21 +150,12 @@ void TestRunnerPanel::loraBesideBaseAndEmbeddings()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const std::string vocab = gpu::bundledVocabPath();
-    if (vocab.empty())
-        QSKIP("llama-server not installed; run packaging/build-llama.sh");
+    ASSAY_REQUIRE_LLAMA_SERVER(vocab);
     const QString models = dir.filePath(QStringLiteral("models"));
-    QVERIFY(QDir().mkpath(models));
     const QString lora = models + QStringLiteral("/tiny-lora.gguf");
-    QVERIFY(gpu::makeTinyModel(
-        vocab, QString(models + QStringLiteral("/tiny.gguf")).toStdString(), lora.toStdString(), gpu::TinyModelSpec {})
-                .ok());
-    app::AppSettings settings(dir.filePath(QStringLiteral("s.ini")));
-    settings.setModelFolders({ models });
-    app::WorkspaceController workspace;
-    app::MainWindow window(settings, workspace);
-    window.resize(1280, 820);
-    window.show();
-    workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    QVERIFY(test::writeTinyModels(vocab, models, true));
+    test::RunnerWindow w(dir, models, { 1280, 820 });
+    app::MainWindow& window = w.window;
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
     window.showPage(app::MainWindow::ModelsPage);
     auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The local-runner GUI tests' set-up: a tiny generated model (and its LoRA adapter) in a watched folder, and the
+// main window on a sample workspace watching that folder.
+
+#include "appsettings.h"
+#include "mainwindow.h"
+#include "tinymodel.h"
+#include "workspacecontroller.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+/// Skips the test without llama.cpp installed, except in CI, which must run the runner tests.
+#define ASSAY_REQUIRE_LLAMA_SERVER(vocab)                                                                              \
+    do {                                                                                                               \
+        if ((vocab).empty()) {                                                                                         \
+            if (qEnvironmentVariableIsSet("CI"))                                                                       \
+                QFAIL("llama-server is not installed, but CI must run the runner tests (packaging/bootstrap.sh "       \
+                      "builds it)");                                                                                   \
+            QSKIP("llama-server not installed; run packaging/build-llama.sh");                                         \
+        }                                                                                                              \
+    } while (false)
+
+namespace assay::test {
+
+/// Writes tiny.gguf (the model "tiny-random-llama") and, with @p lora, tiny-lora.gguf into @p folder.
+inline bool writeTinyModels(const std::string& vocab, const QString& folder, bool lora)
+{
+    if (!QDir().mkpath(folder))
+        return false;
+    gpu::TinyModelSpec spec;
+    spec.name = "tiny-random-llama";
+    return gpu::makeTinyModel(vocab, QString(folder + QStringLiteral("/tiny.gguf")).toStdString(),
+        lora ? QString(folder + QStringLiteral("/tiny-lora.gguf")).toStdString() : std::string(), spec)
+        .ok();
+}
+
+/// The main window, shown at @p size, opening (or creating) the sample workspace ws.assay in @p dir, with @p models
+/// as its model folder. Wait for window.snapshot() before using the workspace.
+struct RunnerWindow {
+    RunnerWindow(const QTemporaryDir& dir, const QString& models, QSize size)
+        : settings(dir.filePath(QStringLiteral("s.ini")))
+        , foldersSet((settings.setModelFolders({ models }), true)) // before the window reads them
+        , window(settings, workspace)
+    {
+        window.resize(size);
+        window.show();
+        workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    }
+
+    app::AppSettings settings;
+    bool foldersSet;
+    app::WorkspaceController workspace;
+    app::MainWindow window;
+};
+
+} // namespace assay::test
