@@ -39,9 +39,10 @@ void LocalEndpoints::registerLoaded(const QString& displayName, const gpu::Runne
     e.secretRef = secretName(displayName);
     e.settings["runner"] = { { "modelPath", p.modelPath }, { "modelSha256", p.modelSha256 },
         { "quantization", p.quantization.empty() ? quantizationLabel.toStdString() : p.quantization },
-        { "runnerBuild", p.runnerBuild }, { "devices", p.devices }, { "loraPaths", p.loraPaths },
-        { "embeddings", p.embeddings }, { "gpuLayers", p.gpuLayers }, { "contextSize", p.contextSize },
-        { "parallel", p.parallel }, { "threads", p.threads }, { "cacheType", p.cacheType } };
+        { "runnerBuild", p.runnerBuild }, { "devices", p.devices }, { "computeDevices", p.computeDevices },
+        { "loraPaths", p.loraPaths }, { "embeddings", p.embeddings }, { "gpuLayers", p.gpuLayers },
+        { "contextSize", p.contextSize }, { "parallel", p.parallel }, { "threads", p.threads },
+        { "cacheType", p.cacheType } };
     // ProviderFactory::servesEmbeddings: the embeddings endpoint for cosine similarity, never offered a chat call.
     if (p.embeddings)
         e.settings["purpose"] = "embeddings";

@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <QThreadPool>
 
+#include <algorithm>
+
 namespace assay::app {
 
 RunnerController::RunnerController(const QString& hashCachePath, QObject* parent)
@@ -204,6 +206,7 @@ QString RunnerController::load(const QString& modelPath, const gpu::FitRequest& 
                         const gpu::FitComparison cmp = gpu::compareFit(plan->second, it->second->reportedMemory());
                         m_pendingLogs[key] << QStringLiteral("[assay] ") + QString::fromStdString(cmp.summary);
                     }
+                    logSharedDevices(key);
                 }
                 Q_EMIT runnerStateChanged(key, static_cast<int>(s), msg);
             },
@@ -228,6 +231,45 @@ QString RunnerController::load(const QString& modelPath, const gpu::FitRequest& 
                 Qt::QueuedConnection);
     });
     return key;
+}
+
+QStringList RunnerController::computeDevices(const QString& key) const
+{
+    QStringList out;
+    const auto it = m_runners.find(key);
+    if (it != m_runners.end() && it->second->state() == gpu::RunnerState::Ready)
+        for (const std::string& d : it->second->provenance().computeDevices)
+            out << QString::fromStdString(d);
+    return out;
+}
+
+QStringList RunnerController::sharingADevice(const QString& key) const
+{
+    const QStringList mine = computeDevices(key);
+    QStringList others;
+    for (const auto& entry : m_runners) {
+        const QString& other = entry.first;
+        if (other == key)
+            continue;
+        const QStringList theirs = computeDevices(other);
+        if (std::any_of(theirs.begin(), theirs.end(), [&](const QString& d) { return mine.contains(d); }))
+            others << other;
+    }
+    return others;
+}
+
+void RunnerController::logSharedDevices(const QString& key)
+{
+    const QStringList others = sharingADevice(key);
+    if (others.isEmpty())
+        return;
+    QStringList names;
+    for (const QString& other : others)
+        names << QStringLiteral("'%1'").arg(displayName(other));
+    m_pendingLogs[key] << QStringLiteral("[assay] ")
+            + tr("Computes on %1 like %2: a run sends them requests in turns, because two servers computing at once "
+                 "on the same device slow each other down many times over.")
+                  .arg(computeDevices(key).join(QStringLiteral(", ")), names.join(QStringLiteral(", ")));
 }
 
 void RunnerController::unload(const QString& key)

@@ -68,6 +68,10 @@ public:
     gpu::RunnerState state(const QString& key) const;
     std::optional<gpu::RunnerEndpoint> endpoint(const QString& key) const;
     std::optional<gpu::RunnerProvenance> provenance(const QString& key) const;
+    /// The devices a Ready instance computes on ("CPU", "CUDA0"); empty while it is not Ready.
+    QStringList computeDevices(const QString& key) const;
+    /// The other Ready instances computing on a device @p key uses: a run sends them requests in turns.
+    QStringList sharingADevice(const QString& key) const;
     /// Keys of the loaded (or loading) instances.
     QStringList loadedModels() const;
 
@@ -81,6 +85,8 @@ Q_SIGNALS:
 
 private:
     void flushLogs();
+    /// Logs, for a model now Ready, the loaded models it shares a compute device with (a run takes turns).
+    void logSharedDevices(const QString& key);
     template <typename F> void inPool(F&& work);
 
     std::optional<gpu::RunnerInstall> m_install;

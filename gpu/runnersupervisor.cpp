@@ -6,6 +6,7 @@
 #include "modelinfo.h"
 #include "runnerspawn.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -42,6 +43,27 @@ std::string describeExit(int status)
     return "ended (status " + std::to_string(status) + ")";
 }
 } // namespace
+
+std::vector<std::string> computeDevicesOf(
+    const std::vector<std::string>& listedDevices, int gpuLayers, int offloadableLayers)
+{
+    std::vector<std::string> gpus;
+    for (const std::string& d : listedDevices) {
+        std::string id = d.substr(0, d.find(':'));
+        id.erase(id.find_last_not_of(' ') + 1);
+        if (!id.empty() && id != "CPU" && std::find(gpus.begin(), gpus.end(), id) == gpus.end())
+            gpus.push_back(id);
+    }
+    if (gpuLayers == 0 || (gpus.empty() && !listedDevices.empty())) // nothing offloaded, or no GPU to offload to
+        return { "CPU" };
+    if (gpus.empty())
+        gpus.push_back("GPU"); // the log named no device: some GPU, and the CPU below unless all layers went
+    const bool allOffloaded
+        = !listedDevices.empty() && (gpuLayers < 0 || (offloadableLayers > 0 && gpuLayers >= offloadableLayers));
+    if (!allOffloaded)
+        gpus.insert(gpus.begin(), "CPU");
+    return gpus;
+}
 
 const char* runnerStateName(RunnerState state)
 {
@@ -134,6 +156,7 @@ core::Status RunnerSupervisor::start()
     {
         std::lock_guard lock(m_mutex);
         m_quantization = model->quantization;
+        m_offloadableLayers = static_cast<int>(model->blockCount) + 1;
     }
     if (model->isAdapter())
         return core::makeError(core::ErrorCode::Invalid,
@@ -525,6 +548,7 @@ RunnerProvenance RunnerSupervisor::provenance() const
     p.quantization = m_quantization;
     p.runnerBuild = m_install.version;
     p.devices = m_devicesSeen;
+    p.computeDevices = computeDevicesOf(m_devicesSeen, m_config.gpuLayers, m_offloadableLayers);
     p.loraPaths = m_config.loraPaths;
     p.embeddings = m_config.embeddings;
     p.gpuLayers = m_config.gpuLayers;

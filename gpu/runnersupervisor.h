@@ -66,6 +66,9 @@ struct RunnerProvenance {
     std::string quantization;
     std::string runnerBuild; ///< `llama-server --version`
     std::vector<std::string> devices; ///< as the server listed them at start, e.g. "CPU: AMD EPYC"
+    /// The devices that compute its tokens, by id ("CPU", "CUDA0"): the CPU unless every layer is offloaded to a
+    /// GPU. Two instances sharing one run one at a time (computeDevicesOf; research/llama.md §6.7).
+    std::vector<std::string> computeDevices;
     std::vector<std::string> loraPaths;
     bool embeddings = false; ///< an embeddings instance (mean pooling), not chat
     int gpuLayers = 0;
@@ -74,6 +77,12 @@ struct RunnerProvenance {
     std::uint32_t threads = 0;
     std::string cacheType;
 };
+
+/// Which devices compute a server's tokens, from the devices it listed at start ("CUDA0: NVIDIA …") and the
+/// layers offloaded (@p offloadableLayers = block_count + 1): the CPU when a layer stays there (or no GPU is listed),
+/// and with layers offloaded the GPUs listed, or "GPU" when it listed none.
+std::vector<std::string> computeDevicesOf(
+    const std::vector<std::string>& listedDevices, int gpuLayers, int offloadableLayers);
 
 /// Supervises one llama-server child process bound to 127.0.0.1 on a free port with a random API key.
 /// The child is forked by the supervisor's own monitor thread, which lives exactly as long as a child may be alive:
@@ -149,6 +158,7 @@ private:
     bool m_cancelled = false; // guarded by m_mutex
     std::thread::id m_monitorId; // guarded by m_mutex
     std::string m_quantization; // guarded by m_mutex
+    int m_offloadableLayers = 0; // block_count + 1, from the GGUF header; guarded by m_mutex
     bool m_restartPending = false; // guarded by m_mutex
 
     std::mutex m_lifecycle; ///< serialises start()/stop()

@@ -71,7 +71,7 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
     , m_load(new QPushButton(tr("Load"), this))
     , m_loadEmbeddings(new QPushButton(tr("Load for Embeddings"), this))
     , m_unload(new QPushButton(tr("Unload"), this))
-    , m_loaded(makeTable({ tr("Endpoint"), tr("Serves"), tr("State"), tr("Address") }, this))
+    , m_loaded(makeTable({ tr("Endpoint"), tr("Serves"), tr("State"), tr("Address"), tr("Computes on") }, this))
     , m_state(new QLabel(tr("No model loaded"), this))
     , m_speed(new QLabel(this))
     , m_busy(new QProgressBar(this))
@@ -384,8 +384,12 @@ void RunnerPanel::showLoaded()
                     : o.loraPath.isEmpty() ? tr("chat")
                                            : tr("chat + LoRA"),
                 QString::fromLatin1(gpu::runnerStateName(m_runner.state(key))),
-                ep ? QString::fromStdString(ep->baseUrl) : QString() },
+                ep ? QString::fromStdString(ep->baseUrl) : QString(), computesOn(key) },
             key);
+        m_loaded->item(r, 4)->setToolTip(
+            tr("The devices that compute this model's tokens. Models that share one answer a run's requests in "
+               "turns: two llama-servers computing at once on the same cores slow each other down many times "
+               "over."));
         if (o.embeddings) // told apart at a glance: it answers /v1/embeddings, not chat
             for (int c = 0; c < m_loaded->columnCount(); ++c)
                 m_loaded->item(r, c)->setForeground(palette().color(QPalette::Link));
@@ -393,6 +397,18 @@ void RunnerPanel::showLoaded()
             m_loaded->selectRow(r);
     }
     m_loaded->resizeColumnsToContents();
+}
+
+QString RunnerPanel::computesOn(const QString& key) const
+{
+    const QString devices = m_runner.computeDevices(key).join(QStringLiteral(", "));
+    const QStringList others = m_runner.sharingADevice(key);
+    if (devices.isEmpty() || others.isEmpty())
+        return devices;
+    QStringList names;
+    for (const QString& other : others)
+        names << m_runner.displayName(other);
+    return tr("%1, in turns with %2").arg(devices, names.join(QStringLiteral(", ")));
 }
 
 void RunnerPanel::updateButtons()

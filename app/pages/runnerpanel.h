@@ -52,6 +52,8 @@ private:
     void updateButtons();
     void updateAdapters();
     void showLoaded();
+    /// "CPU", or "CPU, in turns with tiny-random-llama + tiny-lora" when other loaded models compute there too.
+    QString computesOn(const QString& key) const;
     QString currentKey() const;
     gpu::FitRequest fitRequest() const;
 

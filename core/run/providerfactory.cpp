@@ -32,6 +32,21 @@ bool ProviderFactory::isLocalRunner(const Endpoint& endpoint)
     return endpoint.kind == EndpointKind::Local && runner != endpoint.settings.end() && runner->is_object();
 }
 
+std::vector<std::string> ProviderFactory::computeDevices(const Endpoint& endpoint)
+{
+    if (!isLocalRunner(endpoint))
+        return {};
+    std::vector<std::string> out;
+    const nlohmann::json& runner = endpoint.settings["runner"];
+    if (const auto it = runner.find("computeDevices"); it != runner.end() && it->is_array())
+        for (const auto& d : *it)
+            if (d.is_string() && !d.get_ref<const std::string&>().empty())
+                out.push_back(d.get<std::string>());
+    if (out.empty())
+        out.push_back("CPU");
+    return out;
+}
+
 bool ProviderFactory::servesEmbeddings(const Endpoint& endpoint)
 {
     return settingText(endpoint, "purpose") == "embeddings";

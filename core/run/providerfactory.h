@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace assay::core {
 
@@ -37,6 +39,9 @@ public:
     static Result<std::string> keyFor(const Endpoint& endpoint, SecretStore* secrets);
     /// Registered by the local runner for a loaded model (its key lives in memory only while it is loaded).
     static bool isLocalRunner(const Endpoint& endpoint);
+    /// The devices a local runner's model computes on (settings.runner.computeDevices, e.g. ["CPU"]): endpoints that
+    /// share one take turns in a run. Empty for every other endpoint; ["CPU"] for a runner endpoint that predates it.
+    static std::vector<std::string> computeDevices(const Endpoint& endpoint);
     /// Serves embeddings (cosine similarity), not chat.
     static bool servesEmbeddings(const Endpoint& endpoint);
     /// The endpoint's model prices (per million tokens / per GPU hour) from its capability-matrix row.

@@ -75,6 +75,15 @@ void RunScheduler::Impl::buildEndpoints()
             s.unusable = provider.error();
         endpoints.push_back(std::move(s));
     }
+    std::vector<std::vector<std::string>> devices;
+    for (const Endpoint& e : plan.endpoints())
+        devices.push_back(ProviderFactory::computeDevices(e));
+    for (std::size_t i = 0; i < devices.size(); ++i)
+        for (std::size_t j = 0; j < devices.size(); ++j)
+            if (i != j && std::any_of(devices[i].begin(), devices[i].end(), [&](const std::string& dev) {
+                    return std::find(devices[j].begin(), devices[j].end(), dev) != devices[j].end();
+                }))
+                endpoints[i].sharesDeviceWith.push_back(j);
     if (d.seed)
         rng.seed(static_cast<std::uint64_t>(*d.seed));
     else
@@ -238,7 +247,7 @@ RunScheduler::Impl::Clock::time_point RunScheduler::Impl::pump(Clock::time_point
                 return nextWake;
             const std::size_t e = (base + k) % endpoints.size();
             EndpointState& ep = endpoints[e];
-            if (blocked[e] || ep.inFlight >= ep.limit || ep.queue.empty())
+            if (blocked[e] || ep.inFlight >= ep.limit || ep.queue.empty() || waitsForDevice(e, now))
                 continue;
             if (ep.pausedUntil > now) {
                 nextWake = std::min(nextWake, ep.pausedUntil);
@@ -269,6 +278,19 @@ RunScheduler::Impl::Clock::time_point RunScheduler::Impl::pump(Clock::time_point
         }
     }
     return nextWake;
+}
+
+bool RunScheduler::Impl::waitsForDevice(std::size_t e, Clock::time_point now) const
+{
+    const EndpointState& ep = endpoints[e];
+    for (const std::size_t other : ep.sharesDeviceWith) {
+        const EndpointState& o = endpoints[other];
+        if (o.inFlight > 0)
+            return true; // the device is the other's now
+        if (ep.inFlight > 0 && !o.queue.empty() && o.pausedUntil <= now)
+            return true; // let the calls in flight finish, then hand the device over
+    }
+    return false;
 }
 
 void RunScheduler::Impl::attemptDone(const std::shared_ptr<Attempt>& attempt)

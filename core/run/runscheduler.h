@@ -43,7 +43,10 @@ struct RunOutcome {
 /// Executes a RunPlan against its endpoints and records every cell in the workspace.
 ///
 /// Dispatch (the thread calling run()): per endpoint at most definition.concurrencyFor() calls in flight (and at most
-/// definition.maxInFlight over all endpoints, shared round-robin), token
+/// definition.maxInFlight over all endpoints, shared round-robin). Local runner models that compute on a common
+/// device (ProviderFactory::computeDevices, e.g. two llama-servers on the CPU) take turns: while one has calls in
+/// flight the other starts none, and one with calls in flight starts no more while another waits for the device.
+/// Two servers computing at once on the same cores run 30-50x slower (research/llama.md §6.7). Then token
 /// buckets for requests/min and tokens/min (tokens estimated from the prompt text and max_tokens, corrected by the
 /// reported usage), retries of 429 / 5xx / network / timeout failures with exponential backoff and full jitter,
 /// waiting exactly Retry-After (and pausing that endpoint) when the server sends it; a per-attempt timeout.

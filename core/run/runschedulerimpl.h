@@ -47,6 +47,7 @@ struct EndpointState {
     TokenBucket tokens;
     Clock::time_point pausedUntil {};
     std::deque<std::size_t> queue;
+    std::vector<std::size_t> sharesDeviceWith; ///< endpoints computing on a device this one uses: turns, not overlap
 };
 
 /// A finished cell on its way to storage, which turns it into a RunCell (off the dispatch path).
@@ -125,6 +126,8 @@ struct RunScheduler::Impl {
     /// Under the lock: handles finished attempts and cancels, then picks the calls that may start now (appended to
     /// @p starts). Returns when the next retry or rate-limit wait ends.
     Clock::time_point pump(Clock::time_point now, std::vector<Start>& starts);
+    /// Under the lock: endpoint @p e shares a device with one that computes now, or holds it while another waits.
+    bool waitsForDevice(std::size_t e, Clock::time_point now) const;
     /// From the HTTP worker: records the attempt and starts what the freed slot allows right there, without a
     /// hop through the dispatcher thread.
     void attemptDone(const std::shared_ptr<Attempt>& attempt);

@@ -206,6 +206,10 @@ void TestRunnerPanel::loraBesideBaseAndEmbeddings()
     QCOMPARE(serves[base], QStringLiteral("chat"));
     QCOMPARE(serves[adapted], QStringLiteral("chat + LoRA"));
     QCOMPARE(serves[embeddings], QStringLiteral("embeddings"));
+    // All three compute on the CPU of this machine, so runs take turns between them; the table says so.
+    for (int r = 0; r < loaded->rowCount(); ++r)
+        QVERIFY2(loaded->item(r, 4)->text().startsWith(QStringLiteral("CPU, in turns with ")),
+            qPrintable(loaded->item(r, 4)->text()));
 
     // All three are endpoints of the workspace; the embeddings one is marked as such.
     QTRY_VERIFY2_WITH_TIMEOUT(
@@ -254,6 +258,10 @@ void TestRunnerPanel::loraBesideBaseAndEmbeddings()
         byEndpoint[base].provenance["runner"].value("modelSha256", std::string()));
     QVERIFY(byEndpoint[base].requestHash != byEndpoint[adapted].requestHash); // never each other's cache entry
     QVERIFY(!byEndpoint[base].output.empty() && !byEndpoint[adapted].output.empty());
+    // Both compute on the CPU: the log says they take turns, and each cell records it.
+    QCOMPARE(byEndpoint[base].provenance["runner"]["computeDevices"], nlohmann::json::array({ "CPU" }));
+    QVERIFY2(panel->logText().contains(QStringLiteral("a run sends them requests in turns")),
+        qPrintable(panel->logText().right(2000)));
 
     // Unloading the model alone leaves its endpoint in the workspace; a run against it says it is not loaded.
     window.showPage(app::MainWindow::ModelsPage);

@@ -9,6 +9,8 @@
 #include <QFile>
 #include <QtTest>
 
+#include <array>
+#include <atomic>
 #include <set>
 
 using namespace assay::core;
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void tokenBucket();
     void cellRecordsEverything();
     void concurrencyBoundPerEndpoint();
+    void localModelsSharingADeviceTakeTurns();
     void requestRateLimit();
     void tokenRateLimit();
     void cancelRun();
@@ -156,6 +159,83 @@ void TestRunScheduler::concurrencyBoundPerEndpoint()
     QCOMPARE(outcome->progress.done, std::int64_t(40));
     qInfo("max in flight over both endpoints with maxInFlight 4: %d", both->maxInFlight.load());
     QCOMPARE(both->maxInFlight.load(), 4);
+}
+
+namespace {
+/// Which endpoints had requests in the server at the same time.
+struct Overlaps {
+    std::array<std::atomic<int>, 3> active {};
+    std::array<std::array<std::atomic<bool>, 3>, 3> seen {};
+    std::mutex mutex;
+    std::vector<int> order; ///< endpoint of each arrival (guarded by mutex)
+};
+
+Handler overlapping(const std::shared_ptr<Overlaps>& o, int endpoint, Handler inner)
+{
+    return [o, endpoint, inner](const RecordedRequest& r, ResponseWriter& w) {
+        ++o->active[endpoint];
+        {
+            std::lock_guard lock(o->mutex);
+            o->order.push_back(endpoint);
+        }
+        for (int k = 0; k < 6; ++k) { // look a few times while this request is in the server
+            for (int other = 0; other < 3; ++other)
+                if (other != endpoint && o->active[other].load() > 0)
+                    o->seen[endpoint][other] = true;
+            w.sleepMs(5);
+        }
+        --o->active[endpoint];
+        inner(r, w);
+    };
+}
+} // namespace
+
+void TestRunScheduler::localModelsSharingADeviceTakeTurns()
+{
+    // e0 and e1: two llama-servers on the CPU; e2: one fully on a GPU. Each may take 2 calls at a time.
+    RunHarness h({ {}, 1, 3, 12, {}, "rows" });
+    QVERIFY(h.ok());
+    {
+        auto db = Workspace::open(h.path());
+        QVERIFY(db.ok());
+        ModelRepository repo(*db, "test");
+        const std::vector<json> devices { json::array({ "CPU" }), json::array({ "CPU" }), json::array({ "CUDA0" }) };
+        for (int i = 0; i < 3; ++i) {
+            auto e = repo.findEndpointByName("e" + std::to_string(i));
+            QVERIFY(e.ok() && e->has_value());
+            Endpoint local = **e;
+            local.kind = EndpointKind::Local;
+            local.settings["runner"]
+                = { { "modelSha256", "ab" + std::to_string(i) }, { "computeDevices", devices[i] } };
+            QVERIFY(repo.updateEndpoint(local).ok());
+        }
+    }
+    auto o = std::make_shared<Overlaps>();
+    for (int i = 0; i < 3; ++i)
+        h.server().route(RunHarness::route(i), overlapping(o, i, openAiAuto()));
+    auto outcome = h.run(h.definition(settings(2)));
+    QVERIFY2(outcome.ok(), outcome.ok() ? "" : outcome.error().message.c_str());
+    QCOMPARE(outcome->progress.done, std::int64_t(36));
+    QCOMPARE(outcome->progress.failed, std::int64_t(0));
+    QVERIFY2(!o->seen[0][1] && !o->seen[1][0], "two models on the CPU computed at the same time");
+    QVERIFY2(
+        o->seen[2][0] || o->seen[2][1] || o->seen[0][2] || o->seen[1][2], "the GPU model waited for the CPU models");
+    // Turns, not one model's whole queue before the other's: e1 starts before e0's last request.
+    std::vector<int> order;
+    {
+        std::lock_guard lock(o->mutex);
+        order = o->order;
+    }
+    std::vector<int> cpu;
+    std::copy_if(order.begin(), order.end(), std::back_inserter(cpu), [](int e) { return e != 2; });
+    QCOMPARE(cpu.size(), std::size_t(24));
+    const auto firstOf1 = std::find(cpu.begin(), cpu.end(), 1) - cpu.begin();
+    const auto lastOf0 = cpu.rend() - std::find(cpu.rbegin(), cpu.rend(), 0) - 1;
+    QVERIFY2(
+        firstOf1 < lastOf0, qPrintable(QStringLiteral("e1 first at %1, e0 last at %2").arg(firstOf1).arg(lastOf0)));
+    // Every cell records the devices it was computed on.
+    for (const RunCell& c : h.cells(outcome->runId))
+        QVERIFY2(c.provenance["runner"].contains("computeDevices"), c.provenance.dump().c_str());
 }
 
 void TestRunScheduler::requestRateLimit()

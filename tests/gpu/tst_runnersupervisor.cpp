@@ -268,6 +268,9 @@ private Q_SLOTS:
         qInfo("with LoRA: %s", adapted.c_str());
         QVERIFY(adapted != m_baseOutput);
         QCOMPARE(lora.provenance().loraPaths, std::vector<std::string> { m_tiny.lora });
+        // On this CPU-only build both compute on the CPU: a run sends them requests in turns.
+        QCOMPARE(base.provenance().computeDevices, std::vector<std::string> { "CPU" });
+        QCOMPARE(lora.provenance().computeDevices, std::vector<std::string> { "CPU" });
 
         const auto e = *emb.endpoint();
         const auto r = http(e.baseUrl + "/embeddings", e.apiKey,
