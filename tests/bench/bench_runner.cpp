@@ -7,6 +7,9 @@
 // storage) read back from the committed cell. Both send the same body (OpenAiProvider::requestBody): temperature
 // 0, seed 42, max_tokens N, streamed with usage. One warm-up of each is not counted (it fills the prompt cache for
 // both). Prints medians, ratios, the server's own timings, peak memory, and "RESULT key value" lines.
+#include "devices.h"
+#include "fitplan.h"
+#include "modelinfo.h"
 #include "runnersupervisor.h"
 
 #include "domain/model.h"
@@ -31,6 +34,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <sys/resource.h>
 #include <thread>
@@ -313,8 +317,8 @@ int main(int argc, char** argv)
 {
     if (argc < 2 || argv[1][0] == '-')
         return std::fprintf(stderr,
-                   "usage: bench_runner MODEL.gguf [--runs N] [--max-tokens N] [--threads N] [--ctx N] "
-                   "[--workdir DIR]\n"),
+                   "usage: bench_runner MODEL.gguf [--runs N] [--max-tokens N] [--threads N] [--gpu-layers N] "
+                   "[--ctx N] [--workdir DIR]\n"),
                2;
     gpu::RunnerConfig config;
     config.modelPath = argv[1];
@@ -331,6 +335,8 @@ int main(int argc, char** argv)
             maxTokens = std::max(2, v);
         else if (a == "--threads")
             config.threads = static_cast<std::uint32_t>(std::max(0, v));
+        else if (a == "--gpu-layers")
+            config.gpuLayers = std::max(0, v);
         else if (a == "--ctx")
             config.contextSize = static_cast<std::uint32_t>(std::max(256, v));
         else if (a == "--workdir")
@@ -346,6 +352,23 @@ int main(int argc, char** argv)
     auto install = gpu::locateRunner();
     if (!install)
         return fail(install.error().describe());
+    // The fit plan Assay shows before loading, compared below with what the server reports.
+    std::optional<gpu::FitPlan> plan;
+    if (auto info = gpu::readModelInfo(config.modelPath)) {
+        gpu::FitRequest request;
+        request.gpuLayers = std::min(config.gpuLayers, static_cast<int>(info->blockCount) + 1); // 99: all
+        request.contextSize = config.contextSize;
+        const core::DeviceList devices = gpu::listDevices(*install);
+        for (const auto& d : devices.devices)
+            std::printf("device     %s: %s, %s free of %s\n", d.id.c_str(), d.name.c_str(),
+                gpu::formatBytes(d.freeBytes).c_str(), gpu::formatBytes(d.totalBytes).c_str());
+        if (auto planned = gpu::planFit(*info, devices.devices, request)) {
+            plan = *planned;
+            std::printf("fit plan   %s\n", plan->summary.c_str());
+        } else {
+            std::printf("fit plan   none: %s\n", planned.error().describe().c_str());
+        }
+    }
     gpu::RunnerSupervisor runner(*install, config);
     std::mutex tm;
     std::optional<Clock::time_point> readyAt;
@@ -392,8 +415,17 @@ int main(int argc, char** argv)
 
     std::printf("model      %s (%s, sha256 %.12s…)\n", config.modelPath.c_str(), prov.quantization.c_str(),
         prov.modelSha256.c_str());
-    std::printf("runner     %s, threads %u, ctx %u, devices %s\n", prov.runnerBuild.c_str(), prov.threads,
-        prov.contextSize, prov.devices.empty() ? "?" : prov.devices.front().c_str());
+    std::string devices;
+    for (const std::string& d : prov.devices)
+        devices += (devices.empty() ? "" : "; ") + d;
+    std::string computes;
+    for (const std::string& d : prov.computeDevices)
+        computes += (computes.empty() ? "" : ", ") + d;
+    std::printf("runner     %s, threads %u, ctx %u, GPU layers %d, computes on %s\n", prov.runnerBuild.c_str(),
+        prov.threads, prov.contextSize, prov.gpuLayers, computes.c_str());
+    std::printf("devices    %s\n", devices.empty() ? "?" : devices.c_str());
+    if (plan)
+        std::printf("%s\n", gpu::compareFit(*plan, runner.reportedMemory()).summary.c_str());
     std::printf("request    %s\n", body.c_str());
     std::printf(
         "load       %.0f ms start → Ready (hash after Ready: %.0f ms, not overlapping the runs)\n", loadMs, hashMs);

@@ -10,13 +10,15 @@
 # max_tokens and says so.
 #
 # Usage: tests/bench/runner_vs_llama.sh [BUILD_DIR] [RUNS]   (needs assay-make-tiny-model and bench_runner built)
-# Environment: ASSAY_BENCH_MODELS (model cache), THREADS (default: nproc), MAX_TOKENS (default 128).
+# Environment: ASSAY_BENCH_MODELS (model cache), THREADS (default: nproc), MAX_TOKENS (default 128),
+#   GPU_LAYERS (default 0: the CPU; 99 offloads every layer to the GPU of a CUDA or Vulkan build).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
 runs=${2:-7}
 threads=${THREADS:-$(nproc)}
 max_tokens=${MAX_TOKENS:-128}
+gpu_layers=${GPU_LAYERS:-0}
 models=${ASSAY_BENCH_MODELS:-$HOME/.cache/assay/bench-models}
 prefix=${ASSAY_LLAMA_DIR:-$(sed -n 's/^ASSAY_LLAMA_PREFIX:PATH=//p' "$build/CMakeCache.txt")}
 maker=$build/gpu/assay-make-tiny-model
@@ -52,8 +54,8 @@ cat "$q4" >/dev/null
 
 # --- llama-bench -------------------------------------------------------------------------------------------
 echo
-echo "# llama-bench -m Q4_K_M -p 512 -n $max_tokens -r 3 -t $threads"
-lb=$("$prefix/bin/llama-bench" -m "$q4" -p 512 -n "$max_tokens" -r 3 -t "$threads" -o jsonl 2>/dev/null)
+echo "# llama-bench -m Q4_K_M -p 512 -n $max_tokens -r 3 -t $threads -ngl $gpu_layers"
+lb=$("$prefix/bin/llama-bench" -m "$q4" -p 512 -n "$max_tokens" -r 3 -t "$threads" -ngl "$gpu_layers" -o jsonl 2>/dev/null)
 field() { # line key
     echo "$1" | grep -o "\"$2\": *[0-9.e+-]*" | head -1 | sed 's/.*: *//'
 }
@@ -78,8 +80,9 @@ printf 'tg%s  %.2f ± %.2f t/s (runs: %s); median %.2f t/s (used below, like the
 
 # --- bench_runner ------------------------------------------------------------------------------------------
 echo
-echo "# bench_runner: $runs alternating runs of a direct request and an Assay run, $max_tokens tokens, $threads threads"
-out=$("$bench" "$q4" --runs "$runs" --max-tokens "$max_tokens" --threads "$threads")
+echo "# bench_runner: $runs alternating runs of a direct request and an Assay run, $max_tokens tokens, $threads threads," \
+    "$gpu_layers GPU layers"
+out=$("$bench" "$q4" --runs "$runs" --max-tokens "$max_tokens" --threads "$threads" --gpu-layers "$gpu_layers")
 rc=$?
 if [ $rc -ne 0 ]; then
     echo "$out"
@@ -91,7 +94,7 @@ r() { echo "$out" | sed -n "s/^RESULT $1 //p"; }
 
 # --- summary -----------------------------------------------------------------------------------------------
 echo
-echo "# summary (Q4_K_M ~1.1 B random-weight Llama, $threads threads, $max_tokens generated tokens)"
+echo "# summary (Q4_K_M ~1.1 B random-weight Llama, $threads threads, $gpu_layers GPU layers, $max_tokens generated tokens)"
 awk -v lb="$lb_tg" -v d="$(r direct_tps)" -v a="$(r assay_tps)" -v ds="$(r direct_server_tps)" \
     -v as="$(r assay_server_tps)" -v dt="$(r direct_ttft_ms)" -v at="$(r assay_ttft_ms)" -v load="$(r load_ms)" \
     -v sm="$(r server_peak_mib)" -v am="$(r assay_peak_mib)" -v de="$(r direct_end_ms)" -v ae="$(r assay_end_ms)" \
