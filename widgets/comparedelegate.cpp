@@ -43,7 +43,46 @@ void CompareDelegate::setLines(int lines)
 
 int CompareDelegate::rowHeight(const QFont& font) const
 {
-    return m_lines * QFontMetrics(font).lineSpacing() + QFontMetrics(badgeFont(font)).height() + 2 + 2 * kPadY;
+    return heightForLines(font, m_lines);
+}
+
+int CompareDelegate::heightForLines(const QFont& font, int textLines) const
+{
+    // The table gives a cell its row height less the grid line; paint() fits whole lines into what remains.
+    return std::max(1, textLines) * QFontMetrics(font).lineSpacing() + QFontMetrics(badgeFont(font)).height() + 2
+        + 2 * kPadY + 1;
+}
+
+int CompareDelegate::linesFor(const QString& full, const QFont& font, int cellWidth) const
+{
+    if (full.isEmpty())
+        return 1;
+    const QFontMetrics fm(font);
+    const int width = std::max(1, cellWidth - 1 - 2 * kPadX);
+    const qsizetype perLine = width / std::max(1, fm.averageCharWidth()) + 1;
+    // Three times what the lines hold at the average glyph width cannot fit in them, whatever the glyphs (the long
+    // outputs of a big run take this path: no layout). At worst a row of very narrow glyphs gets a line to spare.
+    if (full.size() >= static_cast<qsizetype>(m_lines) * perLine * 3)
+        return m_lines;
+    const qsizetype budget = static_cast<qsizetype>(m_lines) * perLine * 2;
+    QString text = full.left(budget);
+    text.replace(QLatin1Char('\n'), QChar::LineSeparator);
+    text.replace(QLatin1Char('\t'), QLatin1Char(' '));
+    QTextLayout layout(text, font);
+    QTextOption to;
+    to.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    layout.setTextOption(to);
+    layout.beginLayout();
+    int lines = 0;
+    while (lines < m_lines) {
+        QTextLine line = layout.createLine();
+        if (!line.isValid())
+            break;
+        line.setLineWidth(width);
+        ++lines;
+    }
+    layout.endLayout();
+    return std::max(1, lines);
 }
 
 QSize CompareDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const

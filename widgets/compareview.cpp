@@ -63,6 +63,17 @@ CompareView::CompareView(QWidget* parent)
         m_frozen->verticalScrollBar(), &QAbstractSlider::valueChanged, verticalScrollBar(), &QAbstractSlider::setValue);
     connect(
         verticalScrollBar(), &QAbstractSlider::valueChanged, m_frozen->verticalScrollBar(), &QAbstractSlider::setValue);
+
+    m_fitTimer.setSingleShot(true);
+    m_fitTimer.setInterval(0);
+    connect(&m_fitTimer, &QTimer::timeout, this, &CompareView::fitVisibleRows);
+    connect(verticalScrollBar(), &QAbstractSlider::valueChanged, this, &CompareView::scheduleFit);
+    // A column resized, hidden (resized to 0) or shown changes what every row needs.
+    connect(horizontalHeader(), &QHeaderView::sectionResized, this, &CompareView::invalidateFit);
+    connect(verticalHeader(), &QHeaderView::sectionResized, this, [this](int row, int, int size) {
+        if (!m_settingAllRows)
+            m_frozen->setRowHeight(row, size);
+    });
     setLinesPerRow(4);
 }
 
@@ -75,8 +86,65 @@ void CompareView::setModel(QAbstractItemModel* model)
         connect(model, &QAbstractItemModel::columnsInserted, this, &CompareView::syncFrozenColumns);
         connect(model, &QAbstractItemModel::modelReset, this, &CompareView::syncFrozenColumns);
         connect(model, &QAbstractItemModel::layoutChanged, this, &CompareView::syncFrozenColumns);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &CompareView::invalidateFit);
+        connect(model, &QAbstractItemModel::modelReset, this, &CompareView::invalidateFit);
+        connect(model, &QAbstractItemModel::rowsInserted, this, &CompareView::invalidateFit);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &CompareView::invalidateFit);
+        connect(model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from, const QModelIndex& to) {
+            // Streaming text: those rows may need more lines now.
+            for (int r = from.row(); r <= to.row() && r < static_cast<int>(m_fitted.size()); ++r)
+                m_fitted[static_cast<std::size_t>(r)] = 0;
+            scheduleFit();
+        });
     }
+    invalidateFit();
     syncFrozenColumns();
+}
+
+void CompareView::invalidateFit()
+{
+    ++m_fitGeneration;
+    m_fitted.assign(model() ? static_cast<std::size_t>(model()->rowCount()) : 0, 0);
+    scheduleFit();
+}
+
+void CompareView::scheduleFit()
+{
+    if (!m_fitTimer.isActive())
+        m_fitTimer.start();
+}
+
+void CompareView::fitVisibleRows()
+{
+    m_fitTimer.stop();
+    if (!model())
+        return;
+    const int rows = model()->rowCount();
+    const int columns = model()->columnCount();
+    if (m_fitted.size() != static_cast<std::size_t>(rows))
+        m_fitted.resize(static_cast<std::size_t>(rows), 0);
+    int row = rowAt(0);
+    if (row < 0)
+        return;
+    if (rowViewportPosition(row) < 0)
+        ++row; // cut by the top edge: resizing it would move every row under the reader's eyes
+    const QFont f = font();
+    const int most = m_delegate->lines();
+    // Rows that shrink bring more rows into view: the loop condition reads the positions as they change.
+    for (; row < rows && rowViewportPosition(row) < viewport()->height(); ++row) {
+        auto& fitted = m_fitted[static_cast<std::size_t>(row)];
+        if (fitted == m_fitGeneration || isRowHidden(row))
+            continue;
+        int lines = 1;
+        for (int c = 0; c < columns && lines < most; ++c)
+            if (!isColumnHidden(c))
+                lines = std::max(lines,
+                    m_delegate->linesFor(model()->index(row, c).data(Qt::DisplayRole).toString(), f, columnWidth(c)));
+        const int height = m_delegate->heightForLines(f, lines);
+        if (rowHeight(row) != height)
+            setRowHeight(row, height);
+        fitted = m_fitGeneration;
+    }
 }
 
 void CompareView::syncFrozenColumns()
@@ -86,7 +154,6 @@ void CompareView::syncFrozenColumns()
     for (int c = 1; c < model()->columnCount(); ++c)
         m_frozen->setColumnHidden(c, true);
     m_frozen->setColumnWidth(0, columnWidth(0));
-    m_frozen->verticalHeader()->setDefaultSectionSize(verticalHeader()->defaultSectionSize());
     layoutFrozen();
 }
 
@@ -103,9 +170,15 @@ void CompareView::setLinesPerRow(int lines)
 {
     m_delegate->setLines(lines);
     const int h = m_delegate->rowHeight(font());
+    // Both headers reset every row to the default (one sectionResized per row: not mirrored one by one).
+    m_settingAllRows = true;
     verticalHeader()->setDefaultSectionSize(h);
-    verticalHeader()->setMinimumSectionSize(std::min(h, verticalHeader()->minimumSectionSize()));
+    m_settingAllRows = false;
+    const int one = m_delegate->heightForLines(font(), 1);
+    verticalHeader()->setMinimumSectionSize(std::min(one, verticalHeader()->minimumSectionSize()));
+    m_frozen->verticalHeader()->setMinimumSectionSize(std::min(one, m_frozen->verticalHeader()->minimumSectionSize()));
     m_frozen->verticalHeader()->setDefaultSectionSize(h);
+    invalidateFit();
     viewport()->update();
     m_frozen->viewport()->update();
 }
@@ -129,6 +202,7 @@ void CompareView::resizeEvent(QResizeEvent* event)
 {
     QTableView::resizeEvent(event);
     layoutFrozen();
+    scheduleFit(); // a taller view shows more rows
 }
 
 void CompareView::updateGeometries()

@@ -147,7 +147,9 @@ void ComparePanel::buildToolbar()
     m_sortBy->setToolTip(tr("What a click on a column header sorts the rows by"));
     m_lines->setRange(1, 30);
     m_lines->setValue(4);
-    m_lines->setToolTip(tr("Lines of text shown per row; the whole output is in the cell view"));
+    m_lines->setToolTip(
+        tr("The most lines of text a row shows: each row is as tall as its longest visible cell needs, up to this. "
+           "The whole output is in the cell view."));
     m_columns->setText(tr("Columns"));
     m_columns->setPopupMode(QToolButton::InstantPopup);
     m_columns->setMenu(new QMenu(m_columns));

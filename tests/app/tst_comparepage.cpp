@@ -4,6 +4,7 @@
 // hidden columns saved per run, keyboard navigation and copy, re-running one cell, export (CSV, JSONL, HTML) and a
 // quick run of ad-hoc inputs. The item models are checked by QAbstractItemModelTester throughout.
 #include "appsettings.h"
+#include "comparedelegate.h"
 #include "compareview.h"
 #include "loopbackserver.h"
 #include "mainwindow.h"
@@ -234,6 +235,35 @@ void TestComparePage::gridEndToEnd()
     QVERIFY(exchange.contains(QStringLiteral("data: ")));
     QVERIFY(exchange.contains(QStringLiteral("Normalized request")));
     QCOMPARE(panel->detail()->outputText(), QStringLiteral("negative"));
+    // Rows are as tall as their longest visible cell, up to Lines: a row whose flaky cell failed (a 4-line error
+    // message in this column's width) is taller than a row of short answers. Hiding that column shortens it.
+    {
+        widgets::CompareView* grid = panel->view();
+        widgets::CompareDelegate* d = grid->compareDelegate();
+        int failedRow = -1;
+        int shortRow = -1;
+        for (int r = 0; r < panel->filter()->rowCount(); ++r) {
+            const bool failed = panel->filter()->index(r, V).data(widgets::CompareModel::StatusRole).toString()
+                == QStringLiteral("failed");
+            if (failed && failedRow < 0)
+                failedRow = r;
+            if (!failed && shortRow < 0)
+                shortRow = r; // short answers, and an input of one or two lines
+        }
+        QVERIFY(failedRow >= 0 && shortRow >= 0);
+        grid->fitVisibleRows();
+        const int one = d->heightForLines(grid->font(), 1);
+        const int most = d->heightForLines(grid->font(), grid->linesPerRow());
+        QCOMPARE(grid->rowHeight(failedRow), most); // the error needs 4 lines or more: Lines (4) caps it
+        QVERIFY2(grid->rowHeight(shortRow) < most, qPrintable(QString::number(grid->rowHeight(shortRow))));
+        QVERIFY(grid->rowHeight(shortRow) >= one);
+        grid->setColumnHidden(V, true);
+        grid->fitVisibleRows();
+        QVERIFY2(grid->rowHeight(failedRow) < most, qPrintable(QString::number(grid->rowHeight(failedRow))));
+        grid->setColumnHidden(V, false);
+        grid->fitVisibleRows();
+        QCOMPARE(grid->rowHeight(failedRow), most);
+    }
     test::saveScreenshot(&window, QStringLiteral("24-compare-grid"));
 
     // Diff between two cells of a row.
