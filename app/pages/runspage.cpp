@@ -37,6 +37,8 @@
 namespace assay::app {
 
 namespace {
+constexpr int kRecentVersions = 20; ///< versions listed under a prompt; older ones open on demand
+constexpr int kOlderVersionsRole = Qt::UserRole + 1; ///< on the "older versions" node: {prompt name, newest of them}
 const QString kAdHoc = QStringLiteral("\x01"
                                       "ad-hoc");
 
@@ -106,6 +108,8 @@ RunsPage::RunsPage(WorkspaceController& workspace, RunController& runs, QWidget*
     m_prompts->setHeaderHidden(true);
     m_prompts->setToolTip(tr("Check a prompt for its latest (or prod) version; expand it to compare other versions "
                              "or labels side by side"));
+    connect(m_prompts, &QTreeWidget::itemExpanded, this,
+        [this](QTreeWidgetItem* item) { listOlderVersions(item, checked(m_prompts)); });
     m_endpoints->setMaximumHeight(120);
     m_adHoc->setPlaceholderText(tr("One input per line. Plain text fills each prompt's only variable; a JSON "
                                    "object such as {\"text\": \"…\", \"lang\": \"en\"} sets several."));
@@ -269,8 +273,22 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
         for (std::size_t l = 0; l < p.labelNames.size() && l < p.labels.size(); ++l)
             if (p.labelNames[l] != "prod" || !prod)
                 child(name + QLatin1Char('@') + qs(p.labelNames[l]), qs(p.labels[l]));
-        for (int v = p.latestVersion; v >= std::max(1, p.latestVersion - 19); --v)
+        const int oldest = std::max(1, p.latestVersion - (kRecentVersions - 1));
+        for (int v = p.latestVersion; v >= oldest; --v)
             child(name + QLatin1Char('@') + QString::number(v), tr("version %1").arg(v));
+        if (oldest > 1) {
+            // Older versions are listed when the node opens (a long history costs nothing until then), or at once
+            // when one of them was checked.
+            auto* older = new QTreeWidgetItem(item, { tr("older versions (%1 to 1)").arg(oldest - 1) });
+            older->setFlags(older->flags() & ~Qt::ItemIsUserCheckable);
+            older->setData(0, kOlderVersionsRole, QStringList { name, QString::number(oldest - 1) });
+            older->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);
+            const QString prefix = name + QLatin1Char('@');
+            for (const QString& kept : keepPrompts)
+                if (kept.startsWith(prefix) && kept.mid(prefix.size()).toInt() > 0
+                    && kept.mid(prefix.size()).toInt() < oldest)
+                    listOlderVersions(older, keepPrompts);
+        }
     }
     m_endpoints->clear();
     for (const auto& e : snapshot->endpoints) {
@@ -328,12 +346,33 @@ void RunsPage::selectRun(const QString& runId)
     m_compare->showRun(runId);
 }
 
+void RunsPage::listOlderVersions(QTreeWidgetItem* node, const QStringList& checkedRefs)
+{
+    const QStringList spec = node->data(0, kOlderVersionsRole).toStringList();
+    if (spec.size() != 2 || node->childCount() > 0)
+        return;
+    for (int v = spec[1].toInt(); v >= 1; --v) {
+        const QString ref = spec[0] + QLatin1Char('@') + QString::number(v);
+        auto* c = new QTreeWidgetItem(node, { tr("version %1").arg(v) });
+        c->setData(0, Qt::UserRole, ref);
+        c->setCheckState(0, checkedRefs.contains(ref) ? Qt::Checked : Qt::Unchecked);
+    }
+}
+
 void RunsPage::choose(
     const QStringList& prompts, const QStringList& endpoints, const QString& dataset, const QString& adHocInputs)
 {
+    for (QTreeWidgetItemIterator it(m_prompts); *it; ++it) {
+        const QStringList older = (*it)->data(0, kOlderVersionsRole).toStringList();
+        if (!older.isEmpty() && std::any_of(prompts.begin(), prompts.end(), [&](const QString& p) {
+                return p.startsWith(older.first() + QLatin1Char('@'));
+            }))
+            listOlderVersions(*it, {});
+    }
     for (QTreeWidgetItemIterator it(m_prompts); *it; ++it)
-        (*it)->setCheckState(
-            0, prompts.contains((*it)->data(0, Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+        if (!(*it)->data(0, Qt::UserRole).isNull())
+            (*it)->setCheckState(
+                0, prompts.contains((*it)->data(0, Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
     for (int i = 0; i < m_endpoints->count(); ++i)
         m_endpoints->item(i)->setCheckState(
             endpoints.contains(m_endpoints->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);

@@ -15,6 +15,7 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTreeWidget;
+class QTreeWidgetItem;
 class QStackedWidget;
 class QToolButton;
 
@@ -53,8 +54,12 @@ public:
     QComboBox* runSelector() const { return m_runSelector; }
     QPushButton* runButton() const { return m_run; }
     ComparePanel* comparePanel() const { return m_compare; }
+    QTreeWidget* promptTree() const { return m_prompts; }
 
 private:
+    /// Lists the versions under an "older versions" node of the prompt tree (once), checking @p checkedRefs.
+    void listOlderVersions(QTreeWidgetItem* node, const QStringList& checkedRefs);
+
     void showProgress(const core::RunProgress& p);
     void startWith(nlohmann::json definition);
     void setLauncherVisible(bool visible);
@@ -64,7 +69,8 @@ private:
     QComboBox* m_runSelector;
     QToolButton* m_newRun;
     QGroupBox* m_launcher;
-    QTreeWidget* m_prompts; ///< prompts (latest or @prod), each with its labels and recent versions below it
+    QTreeWidget* m_prompts; ///< prompts (latest or @prod), each with its labels, its 20 newest versions and a node that
+                            ///< lists the older ones when opened
     QListWidget* m_endpoints;
     QComboBox* m_dataset;
     QPlainTextEdit* m_adHoc;

@@ -12,6 +12,9 @@
 #include "screenshot.h"
 #include "workspacecontroller.h"
 
+#include "storage/promptrepository.h"
+#include "storage/workspace.h"
+
 #include <QComboBox>
 #include <QFile>
 #include <QPushButton>
@@ -20,6 +23,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace assay;
@@ -99,9 +103,54 @@ void TestRunsPage::endpointTestAndRun()
             sawKey = sawKey || value.find(secret.constData()) != std::string::npos;
     QVERIFY2(sawKey, "the request carried the key from the secret store");
 
+    // A prompt with a long history: its 20 newest versions are listed, the older ones under a node that lists them
+    // when opened; choosing an old version lists them at once.
+    {
+        auto db = core::Workspace::open(path.toStdString());
+        QVERIFY(db.ok());
+        core::PromptRepository prompts(*db, "test");
+        core::PromptContent content;
+        content.messages.push_back({ "user", "Say {{x}}" });
+        core::Prompt meta;
+        meta.name = "long-history";
+        auto first = prompts.createPrompt(meta, content, "test");
+        QVERIFY(first.ok());
+        for (int v = 2; v <= 25; ++v) {
+            content.messages[0].content = "Say {{x}} (take " + std::to_string(v) + ")";
+            QVERIFY(prompts.saveVersion(first->promptId, content, "test").ok());
+        }
+    }
+    workspace.refresh();
+    auto* runsPage = static_cast<app::RunsPage*>(window.page(app::MainWindow::ComparePage));
+    auto promptItem = [&]() -> QTreeWidgetItem* {
+        for (int i = 0; i < runsPage->promptTree()->topLevelItemCount(); ++i)
+            if (runsPage->promptTree()->topLevelItem(i)->data(0, Qt::UserRole).toString()
+                == QStringLiteral("long-history"))
+                return runsPage->promptTree()->topLevelItem(i);
+        return nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(promptItem() != nullptr, 10000);
+    QTreeWidgetItem* longHistory = promptItem();
+    QCOMPARE(longHistory->childCount(), 21);
+    QCOMPARE(longHistory->child(0)->data(0, Qt::UserRole).toString(), QStringLiteral("long-history@25"));
+    QCOMPARE(longHistory->child(19)->data(0, Qt::UserRole).toString(), QStringLiteral("long-history@6"));
+    QTreeWidgetItem* older = longHistory->child(20);
+    QCOMPARE(older->text(0), QStringLiteral("older versions (5 to 1)"));
+    QCOMPARE(older->childCount(), 0);
+    longHistory->setExpanded(true);
+    older->setExpanded(true);
+    QCOMPARE(older->childCount(), 5);
+    QCOMPARE(older->child(4)->data(0, Qt::UserRole).toString(), QStringLiteral("long-history@1"));
+    workspace.refresh(); // rebuilt: the old versions are unlisted again until one is needed
+    QTRY_VERIFY_WITH_TIMEOUT(promptItem() && promptItem()->child(20)->childCount() == 0, 10000);
+    runsPage->choose({ QStringLiteral("long-history@2") }, {}, QString());
+    QCOMPARE(promptItem()->child(20)->childCount(), 5);
+    QCOMPARE(promptItem()->child(20)->child(3)->checkState(0), Qt::Checked);
+    QVERIFY(!promptItem()->child(20)->data(0, Qt::CheckStateRole).isValid()); // the node itself has no box
+
     // A run from the Compare page: 1 prompt × 1 endpoint × the UK PM dataset.
     window.showPage(app::MainWindow::ComparePage);
-    auto* runs = static_cast<app::RunsPage*>(window.page(app::MainWindow::ComparePage));
+    auto* runs = runsPage;
     runs->choose(
         { QStringLiteral("uk-pm-qa@prod") }, { QStringLiteral("loopback-gpt") }, QStringLiteral("UK prime ministers"));
     runs->startRun();
