@@ -23,6 +23,46 @@ QFont badgeFont(const QFont& base)
     return f;
 }
 
+/// How many characters @p lines lines of @p width hold at the average glyph width.
+qsizetype charsFor(const QFontMetrics& fm, int width, int lines)
+{
+    return static_cast<qsizetype>(lines) * (width / std::max(1, fm.averageCharWidth()) + 1);
+}
+
+/// The start of @p full that @p lines lines of @p width can show (twice what they hold at the average glyph width,
+/// for short words and wide glyphs), laid out with word wrap; line breaks become line separators, tabs spaces.
+/// Returns how many lines it takes, at most @p lines; @p more is set when text remains after them.
+int layOut(QTextLayout& layout, const QString& full, int width, int lines, int lineSpacing, bool* more)
+{
+    QString text = full.left(charsFor(QFontMetrics(layout.font()), width, lines) * 2);
+    const bool cut = text.size() < full.size();
+    text.replace(QLatin1Char('\n'), QChar::LineSeparator);
+    text.replace(QLatin1Char('\t'), QLatin1Char(' '));
+    layout.setText(text);
+    QTextOption to;
+    to.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    layout.setTextOption(to);
+    layout.beginLayout();
+    int shown = 0;
+    bool beyond = false;
+    for (;;) {
+        QTextLine line = layout.createLine();
+        if (!line.isValid())
+            break;
+        line.setLineWidth(width);
+        if (shown == lines) {
+            beyond = true;
+            break;
+        }
+        line.setPosition(QPointF(0, shown * lineSpacing));
+        ++shown;
+    }
+    layout.endLayout();
+    if (more)
+        *more = beyond || cut;
+    return shown;
+}
+
 QColor mix(const QColor& a, const QColor& b, double t)
 {
     return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
@@ -59,30 +99,12 @@ int CompareDelegate::linesFor(const QString& full, const QFont& font, int cellWi
         return 1;
     const QFontMetrics fm(font);
     const int width = std::max(1, cellWidth - 1 - 2 * kPadX);
-    const qsizetype perLine = width / std::max(1, fm.averageCharWidth()) + 1;
     // Three times what the lines hold at the average glyph width cannot fit in them, whatever the glyphs (the long
     // outputs of a big run take this path: no layout). At worst a row of very narrow glyphs gets a line to spare.
-    if (full.size() >= static_cast<qsizetype>(m_lines) * perLine * 3)
+    if (full.size() >= charsFor(fm, width, m_lines) * 3)
         return m_lines;
-    const qsizetype budget = static_cast<qsizetype>(m_lines) * perLine * 2;
-    QString text = full.left(budget);
-    text.replace(QLatin1Char('\n'), QChar::LineSeparator);
-    text.replace(QLatin1Char('\t'), QLatin1Char(' '));
-    QTextLayout layout(text, font);
-    QTextOption to;
-    to.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
-    layout.setTextOption(to);
-    layout.beginLayout();
-    int lines = 0;
-    while (lines < m_lines) {
-        QTextLine line = layout.createLine();
-        if (!line.isValid())
-            break;
-        line.setLineWidth(width);
-        ++lines;
-    }
-    layout.endLayout();
-    return std::max(1, lines);
+    QTextLayout layout(QString(), font);
+    return std::max(1, layOut(layout, full, width, m_lines, fm.lineSpacing(), nullptr));
 }
 
 QSize CompareDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const
@@ -119,37 +141,13 @@ void CompareDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
     const QRect textRect(area.left(), area.top(), area.width(), area.height() - sfm.height() - 2);
     const QColor fg = pal.color(selected ? QPalette::HighlightedText : QPalette::Text);
 
-    // Only as much text as the visible lines can hold is laid out (twice that, for short words and wide glyphs).
+    // Only as much text as the visible lines can hold is laid out.
     const QString full = index.data(Qt::DisplayRole).toString();
     const int maxLines = std::max(1, textRect.height() / fm.lineSpacing());
-    const qsizetype budget
-        = static_cast<qsizetype>(maxLines) * (textRect.width() / std::max(1, fm.averageCharWidth()) + 1) * 2;
-    QString text = full.left(budget);
-    text.replace(QLatin1Char('\n'), QChar::LineSeparator);
-    text.replace(QLatin1Char('\t'), QLatin1Char(' '));
-    QTextLayout layout(text, font);
-    QTextOption to;
-    to.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
-    layout.setTextOption(to);
-    layout.beginLayout();
-    int y = 0;
-    int shown = 0;
+    QTextLayout layout(QString(), font);
     bool more = false;
-    for (;;) {
-        QTextLine line = layout.createLine();
-        if (!line.isValid())
-            break;
-        line.setLineWidth(textRect.width());
-        if (shown == maxLines) {
-            more = true;
-            break;
-        }
-        line.setPosition(QPointF(0, y));
-        y += fm.lineSpacing();
-        ++shown;
-    }
-    layout.endLayout();
-    more = more || text.size() < full.size();
+    const int shown = layOut(layout, full, textRect.width(), maxLines, fm.lineSpacing(), &more);
+    const QString text = layout.text();
     painter->setPen(fg);
     painter->setFont(font);
     for (int i = 0; i < layout.lineCount() && i < shown; ++i) {
