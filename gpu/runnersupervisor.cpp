@@ -45,13 +45,14 @@ std::string describeExit(int status)
 } // namespace
 
 std::vector<std::string> computeDevicesOf(
-    const std::vector<std::string>& listedDevices, int gpuLayers, int offloadableLayers)
+    const std::vector<std::string>& listedDevices, const std::string& device, int gpuLayers, int offloadableLayers)
 {
     std::vector<std::string> gpus;
     for (const std::string& d : listedDevices) {
         std::string id = d.substr(0, d.find(':'));
         id.erase(id.find_last_not_of(' ') + 1);
-        if (!id.empty() && id != "CPU" && std::find(gpus.begin(), gpus.end(), id) == gpus.end())
+        if (!id.empty() && id != "CPU" && (device.empty() || id == device)
+            && std::find(gpus.begin(), gpus.end(), id) == gpus.end())
             gpus.push_back(id);
     }
     if (gpuLayers == 0 || (gpus.empty() && !listedDevices.empty())) // nothing offloaded, or no GPU to offload to
@@ -548,7 +549,7 @@ RunnerProvenance RunnerSupervisor::provenance() const
     p.quantization = m_quantization;
     p.runnerBuild = m_install.version;
     p.devices = m_devicesSeen;
-    p.computeDevices = computeDevicesOf(m_devicesSeen, m_config.gpuLayers, m_offloadableLayers);
+    p.computeDevices = computeDevicesOf(m_devicesSeen, m_config.device, m_config.gpuLayers, m_offloadableLayers);
     p.loraPaths = m_config.loraPaths;
     p.embeddings = m_config.embeddings;
     p.gpuLayers = m_config.gpuLayers;

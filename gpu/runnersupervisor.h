@@ -78,11 +78,12 @@ struct RunnerProvenance {
     std::string cacheType;
 };
 
-/// Which devices compute a server's tokens, from the devices it listed at start ("CUDA0: NVIDIA …") and the
-/// layers offloaded (@p offloadableLayers = block_count + 1): the CPU when a layer stays there (or no GPU is listed),
-/// and with layers offloaded the GPUs listed, or "GPU" when it listed none.
+/// Which devices compute a server's tokens, from the devices it listed at start ("CUDA0: NVIDIA …"), the GPU it was
+/// restricted to (--device; empty = all it listed, as llama.cpp splits layers across them) and the layers offloaded
+/// (@p offloadableLayers = block_count + 1): the CPU when a layer stays there (or no GPU is listed), and with layers
+/// offloaded those GPUs, or "GPU" when it listed none.
 std::vector<std::string> computeDevicesOf(
-    const std::vector<std::string>& listedDevices, int gpuLayers, int offloadableLayers);
+    const std::vector<std::string>& listedDevices, const std::string& device, int gpuLayers, int offloadableLayers);
 
 /// Supervises one llama-server child process bound to 127.0.0.1 on a free port with a random API key.
 /// The child is forked by the supervisor's own monitor thread, which lives exactly as long as a child may be alive:

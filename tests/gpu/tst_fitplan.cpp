@@ -178,29 +178,35 @@ private Q_SLOTS:
     void computeDevices_data()
     {
         QTest::addColumn<QStringList>("listed");
+        QTest::addColumn<QString>("device");
         QTest::addColumn<int>("gpuLayers");
         QTest::addColumn<QStringList>("expected");
         const QStringList cpuOnly { "CPU: AMD EPYC (24105 MiB, 24105 MiB free)" };
         const QStringList withGpu { "CUDA0: NVIDIA H100 (80000 MiB, 79000 MiB free)", "CPU: AMD EPYC" };
         // The tiny model has 2 blocks: 3 offloadable layers.
-        QTest::newRow("cpu build") << cpuOnly << 0 << QStringList { "CPU" };
-        QTest::newRow("cpu build asked to offload") << cpuOnly << 3 << QStringList { "CPU" };
-        QTest::newRow("nothing offloaded") << withGpu << 0 << QStringList { "CPU" };
-        QTest::newRow("partial offload") << withGpu << 2 << QStringList { "CPU", "CUDA0" };
-        QTest::newRow("all offloaded") << withGpu << 3 << QStringList { "CUDA0" };
-        QTest::newRow("all (-1)") << withGpu << -1 << QStringList { "CUDA0" };
-        QTest::newRow("nothing listed") << QStringList {} << 3 << QStringList { "CPU", "GPU" };
+        const QStringList twoGpus { "CUDA0: NVIDIA H100", "CUDA1: NVIDIA H100", "CPU: AMD EPYC" };
+        const QString all;
+        QTest::newRow("cpu build") << cpuOnly << all << 0 << QStringList { "CPU" };
+        QTest::newRow("cpu build asked to offload") << cpuOnly << all << 3 << QStringList { "CPU" };
+        QTest::newRow("nothing offloaded") << withGpu << all << 0 << QStringList { "CPU" };
+        QTest::newRow("partial offload") << withGpu << all << 2 << QStringList { "CPU", "CUDA0" };
+        QTest::newRow("all offloaded") << withGpu << all << 3 << QStringList { "CUDA0" };
+        QTest::newRow("all (-1)") << withGpu << all << -1 << QStringList { "CUDA0" };
+        QTest::newRow("nothing listed") << QStringList {} << all << 3 << QStringList { "CPU", "GPU" };
+        QTest::newRow("split over two GPUs") << twoGpus << all << 3 << QStringList { "CUDA0", "CUDA1" };
+        QTest::newRow("restricted to one GPU") << twoGpus << QStringLiteral("CUDA1") << 3 << QStringList { "CUDA1" };
     }
     void computeDevices()
     {
         QFETCH(QStringList, listed);
+        QFETCH(QString, device);
         QFETCH(int, gpuLayers);
         QFETCH(QStringList, expected);
         std::vector<std::string> in;
         for (const QString& d : listed)
             in.push_back(d.toStdString());
         QStringList out;
-        for (const std::string& d : computeDevicesOf(in, gpuLayers, 3))
+        for (const std::string& d : computeDevicesOf(in, device.toStdString(), gpuLayers, 3))
             out << QString::fromStdString(d);
         QCOMPARE(out, expected);
     }
