@@ -47,6 +47,14 @@ QString qs(const std::string& s)
     return QString::fromStdString(s);
 }
 
+/// A checkable entry of the prompt tree that runs @p ref ("NAME@3", "NAME@dev").
+void addRef(QTreeWidgetItem* parent, const QString& ref, const QString& text, const QStringList& checkedRefs)
+{
+    auto* c = new QTreeWidgetItem(parent, { text });
+    c->setData(0, Qt::UserRole, ref);
+    c->setCheckState(0, checkedRefs.contains(ref) ? Qt::Checked : Qt::Unchecked);
+}
+
 QStringList checked(const QTreeWidget* tree)
 {
     QStringList out;
@@ -265,11 +273,7 @@ void RunsPage::showWorkspace(const WorkspaceSnapshot* snapshot)
             item->setToolTip(0, tr("Runs execute template prompts; a chain's steps can be previewed in the Catalog."));
             continue;
         }
-        auto child = [&](const QString& childRef, const QString& text) {
-            auto* c = new QTreeWidgetItem(item, { text });
-            c->setData(0, Qt::UserRole, childRef);
-            c->setCheckState(0, keepPrompts.contains(childRef) ? Qt::Checked : Qt::Unchecked);
-        };
+        auto child = [&](const QString& childRef, const QString& text) { addRef(item, childRef, text, keepPrompts); };
         for (std::size_t l = 0; l < p.labelNames.size() && l < p.labels.size(); ++l)
             if (p.labelNames[l] != "prod" || !prod)
                 child(name + QLatin1Char('@') + qs(p.labelNames[l]), qs(p.labels[l]));
@@ -351,12 +355,8 @@ void RunsPage::listOlderVersions(QTreeWidgetItem* node, const QStringList& check
     const QStringList spec = node->data(0, kOlderVersionsRole).toStringList();
     if (spec.size() != 2 || node->childCount() > 0)
         return;
-    for (int v = spec[1].toInt(); v >= 1; --v) {
-        const QString ref = spec[0] + QLatin1Char('@') + QString::number(v);
-        auto* c = new QTreeWidgetItem(node, { tr("version %1").arg(v) });
-        c->setData(0, Qt::UserRole, ref);
-        c->setCheckState(0, checkedRefs.contains(ref) ? Qt::Checked : Qt::Unchecked);
-    }
+    for (int v = spec[1].toInt(); v >= 1; --v)
+        addRef(node, spec[0] + QLatin1Char('@') + QString::number(v), tr("version %1").arg(v), checkedRefs);
 }
 
 void RunsPage::choose(
