@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "runnercontroller.h"
 
+#include "run/providerfactory.h"
+
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QPointer>
 #include <QThreadPool>
-
-#include <algorithm>
 
 namespace assay::app {
 
@@ -233,28 +233,33 @@ QString RunnerController::load(const QString& modelPath, const gpu::FitRequest& 
     return key;
 }
 
+namespace {
+std::vector<std::string> devicesOf(const std::shared_ptr<gpu::RunnerSupervisor>& runner)
+{
+    return runner->state() == gpu::RunnerState::Ready ? runner->provenance().computeDevices
+                                                      : std::vector<std::string> {};
+}
+} // namespace
+
 QStringList RunnerController::computeDevices(const QString& key) const
 {
     QStringList out;
-    const auto it = m_runners.find(key);
-    if (it != m_runners.end() && it->second->state() == gpu::RunnerState::Ready)
-        for (const std::string& d : it->second->provenance().computeDevices)
+    if (const auto it = m_runners.find(key); it != m_runners.end())
+        for (const std::string& d : devicesOf(it->second))
             out << QString::fromStdString(d);
     return out;
 }
 
 QStringList RunnerController::sharingADevice(const QString& key) const
 {
-    const QStringList mine = computeDevices(key);
+    const auto mine = m_runners.find(key);
+    if (mine == m_runners.end())
+        return {};
+    const std::vector<std::string> devices = devicesOf(mine->second);
     QStringList others;
-    for (const auto& entry : m_runners) {
-        const QString& other = entry.first;
-        if (other == key)
-            continue;
-        const QStringList theirs = computeDevices(other);
-        if (std::any_of(theirs.begin(), theirs.end(), [&](const QString& d) { return mine.contains(d); }))
+    for (const auto& [other, runner] : m_runners)
+        if (other != key && core::ProviderFactory::shareADevice(devices, devicesOf(runner)))
             others << other;
-    }
     return others;
 }
 

@@ -5,6 +5,8 @@
 #include "providers/bedrockprovider.h"
 #include "providers/openaiprovider.h"
 
+#include <algorithm>
+
 namespace assay::core {
 
 namespace {
@@ -45,6 +47,12 @@ std::vector<std::string> ProviderFactory::computeDevices(const Endpoint& endpoin
     if (out.empty())
         out.push_back("CPU");
     return out;
+}
+
+bool ProviderFactory::shareADevice(const std::vector<std::string>& a, const std::vector<std::string>& b)
+{
+    return std::any_of(
+        a.begin(), a.end(), [&](const std::string& d) { return std::find(b.begin(), b.end(), d) != b.end(); });
 }
 
 bool ProviderFactory::servesEmbeddings(const Endpoint& endpoint)

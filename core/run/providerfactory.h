@@ -42,6 +42,8 @@ public:
     /// The devices a local runner's model computes on (settings.runner.computeDevices, e.g. ["CPU"]): endpoints that
     /// share one take turns in a run. Empty for every other endpoint; ["CPU"] for a runner endpoint that predates it.
     static std::vector<std::string> computeDevices(const Endpoint& endpoint);
+    /// Two such lists name a common device: their models take turns (the scheduler; the Local Runner table).
+    static bool shareADevice(const std::vector<std::string>& a, const std::vector<std::string>& b);
     /// Serves embeddings (cosine similarity), not chat.
     static bool servesEmbeddings(const Endpoint& endpoint);
     /// The endpoint's model prices (per million tokens / per GPU hour) from its capability-matrix row.

@@ -80,9 +80,7 @@ void RunScheduler::Impl::buildEndpoints()
         devices.push_back(ProviderFactory::computeDevices(e));
     for (std::size_t i = 0; i < devices.size(); ++i)
         for (std::size_t j = 0; j < devices.size(); ++j)
-            if (i != j && std::any_of(devices[i].begin(), devices[i].end(), [&](const std::string& dev) {
-                    return std::find(devices[j].begin(), devices[j].end(), dev) != devices[j].end();
-                }))
+            if (i != j && ProviderFactory::shareADevice(devices[i], devices[j]))
                 endpoints[i].sharesDeviceWith.push_back(j);
     if (d.seed)
         rng.seed(static_cast<std::uint64_t>(*d.seed));
