@@ -5,6 +5,8 @@
 
 #include "appsettings.h"
 #include "mainwindow.h"
+#include "pages/modelspage.h"
+#include "pages/runnerpanel.h"
 #include "tinymodel.h"
 #include "workspacecontroller.h"
 
@@ -48,6 +50,15 @@ struct RunnerWindow {
         window.resize(size);
         window.show();
         workspace.openOrCreateWithSamples(dir.filePath(QStringLiteral("ws.assay")));
+    }
+
+    /// Shows Models & Runner on its Local Runner tab; returns the page.
+    app::ModelsPage* showRunner()
+    {
+        window.showPage(app::MainWindow::ModelsPage);
+        auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
+        page->tabs()->setCurrentWidget(page->runnerPanel());
+        return page;
     }
 
     app::AppSettings settings;

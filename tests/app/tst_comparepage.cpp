@@ -461,10 +461,7 @@ void TestComparePage::localModelBesideApis()
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
     QVERIFY(
         addEndpoints(w.workspace, this, server.baseUrl(), { { "keyword-model", "a" }, { "always-positive", "b" } }));
-    window.showPage(app::MainWindow::ModelsPage);
-    auto* modelsPage = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
-    modelsPage->tabs()->setCurrentIndex(2);
-    app::RunnerPanel* runner = modelsPage->runnerPanel();
+    app::RunnerPanel* runner = w.showRunner()->runnerPanel();
     QTRY_COMPARE_WITH_TIMEOUT(runner->libraryTable()->rowCount(), 1, 10000);
     runner->gpuLayersBox()->setValue(0);
     runner->loadSelected();

@@ -55,9 +55,7 @@ void TestRunnerPanel::libraryPlanLoadUnload()
     test::RunnerWindow w(dir, models, { 1280, 820 });
     app::MainWindow& window = w.window;
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
-    window.showPage(app::MainWindow::ModelsPage);
-    auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
-    page->tabs()->setCurrentWidget(page->runnerPanel());
+    app::ModelsPage* page = w.showRunner();
     app::RunnerPanel* panel = page->runnerPanel();
 
     // The library lists the model (the LoRA adapter is attached to it, not listed alone) and hashes it.
@@ -157,9 +155,7 @@ void TestRunnerPanel::loraBesideBaseAndEmbeddings()
     test::RunnerWindow w(dir, models, { 1280, 820 });
     app::MainWindow& window = w.window;
     QTRY_VERIFY_WITH_TIMEOUT(window.snapshot() != nullptr, 20000);
-    window.showPage(app::MainWindow::ModelsPage);
-    auto* page = static_cast<app::ModelsPage*>(window.page(app::MainWindow::ModelsPage));
-    page->tabs()->setCurrentWidget(page->runnerPanel());
+    app::ModelsPage* page = w.showRunner();
     app::RunnerPanel* panel = page->runnerPanel();
     app::RunnerController* runner = window.runner();
     QTRY_COMPARE_WITH_TIMEOUT(panel->libraryTable()->rowCount(), 1, 10000);
