@@ -63,7 +63,7 @@ template <typename T> T must(Result<T>&& r)
     return std::move(r).value();
 }
 
-void must(const Status& s)
+void must(Status&& s)
 {
     if (!s.ok())
         die(s.error());
