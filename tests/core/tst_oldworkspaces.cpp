@@ -5,6 +5,7 @@
 // texts, version numbers, labels, dataset rows, run cells, ratings, the audit chain — `workspace check` passes, and a
 // run started before the upgrade resumes with nothing left to request. Unlike tst_migrations, nothing here was
 // written by today's code, so a change to a stored format that old files cannot follow fails here.
+#include "catalog/promptjson.h"
 #include "domain/run.h"
 #include "prompttest.h"
 #include "run/runplan.h"
@@ -187,6 +188,13 @@ void TestOldWorkspaces::upgradedFileKeepsEverything()
         QCOMPARE(zoe->promptId, std::string(kPrompt2));
         QCOMPARE(int(zoe->content.output.kind), int(OutputFormat::Kind::Label));
         QCOMPARE(zoe->content.output.labels, (std::vector<std::string> { "positive", "negative" }));
+        // The hand-written version texts are canonical today too: each hashes to the content hash stored with it.
+        for (const char* promptId : { kPrompt1, kPrompt2 }) {
+            auto all = prompts.versions(promptId);
+            ASSAY_VERIFY_OK(all);
+            for (const auto& v : *all)
+                QCOMPARE(contentHash(v.content), v.contentHash);
+        }
         auto p1 = prompts.get(kPrompt1);
         ASSAY_VERIFY_OK(p1);
         QCOMPARE(p1->folder, std::string("quiz/history"));
