@@ -23,7 +23,8 @@ struct AuditEvent {
 };
 
 /// The append-only, hash-chained audit trail. Append inside the caller's transaction so the event and the
-/// change it records commit together. hash = SHA-256(prev_hash | id | at | actor | action | entity | entity_id | payload).
+/// change it records commit together. hash = SHA-256 of prev_hash, id, actor, action, entity, entity_id and payload,
+/// each followed by the byte 0x1F, then `at` in decimal (this preimage is pinned in tests/core/tst_pinnedformats.cpp).
 class AuditLog {
 public:
     explicit AuditLog(Db& db)
@@ -33,8 +34,8 @@ public:
 
     Result<AuditEvent> append(const std::string& actor, const std::string& action, const std::string& entity,
         const std::string& entityId, const std::string& payloadJson = "{}");
-    Result<std::vector<AuditEvent>> list(const std::string& entity = {}, const std::string& entityId = {},
-        int limit = 1000);
+    Result<std::vector<AuditEvent>> list(
+        const std::string& entity = {}, const std::string& entityId = {}, int limit = 1000);
     /// Recomputes the chain; an Error names the first event that does not match.
     Status verify();
 
