@@ -2,6 +2,7 @@
 #include "endpointcommands.h"
 
 #include "catalogargs.h"
+#include "cli.h"
 #include "exitcodes.h"
 
 #include "http/httpclient.h"
@@ -77,7 +78,9 @@ int runAdd(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     const std::string kind = args.value("--kind", "openai");
     const auto parsed = core::parseEndpointKind(kind);
     if (!parsed) {
-        err << kPath << " add: --kind must be openai, anthropic, bedrock or local, not '" << kind << "'\n";
+        const std::string given = quotedIfName(kind);
+        err << kPath << " add: --kind must be openai, anthropic, bedrock or local" << (given.empty() ? "" : ", not ")
+            << given << '\n';
         return toInt(ExitCode::Usage);
     }
     e.kind = *parsed;
