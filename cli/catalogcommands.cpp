@@ -143,7 +143,8 @@ int runSearch(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 {
     const std::string given = args.value("--limit", "20");
     if (!isNumber(given)) {
-        err << kPath << " search: --limit must be a whole number, not '" << given << "'\n";
+        const std::string shown = quotedIfName(given); // never a word that may be a key
+        err << kPath << " search: --limit must be a whole number" << (shown.empty() ? "" : ", not " + shown) << '\n';
         return toInt(ExitCode::Usage);
     }
     const int limit = std::stoi(given);
@@ -219,7 +220,8 @@ int runRender(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     for (const auto& kv : it == args.values.end() ? std::vector<std::string> {} : it->second) {
         const auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0) {
-            err << kPath << " render: --var takes NAME=VALUE, not '" << kv << "'\n";
+            const std::string shown = quotedIfName(kv); // never a VALUE: it may be a key
+            err << kPath << " render: --var takes NAME=VALUE" << (shown.empty() ? "" : ", not " + shown) << '\n';
             return toInt(ExitCode::Usage);
         }
         values[kv.substr(0, eq)] = kv.substr(eq + 1);

@@ -336,6 +336,12 @@ void TestCli::usageErrors_data()
     QTest::newRow("key as endpoint kind") << QStringList { s("endpoints"), s("add"), s("x"), s("--workspace"),
         s("a.assay"), s("--base-url"), s("http://127.0.0.1:9/v1"), s("--model"), s("m"), s("--kind"), key }
                                           << s("--kind must be openai, anthropic, bedrock or local\n");
+    QTest::newRow("key as --var") << QStringList { s("catalog"), s("render"), s("p"), s("--var"), s("=") + key,
+        s("--workspace"), s("a.assay") }
+                                  << s("--var takes NAME=VALUE\n");
+    QTest::newRow("key as --limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), key,
+        s("--workspace"), s("a.assay") }
+                                    << s("--limit must be a whole number\n");
     QTest::newRow("key as keys argument")
         << QStringList { s("keys"), s("set"), s("openai"), key } << s("The key is read from stdin");
     QTest::newRow("catalog search bad limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), s("-1"),
