@@ -282,11 +282,14 @@ int runLabel(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     const std::string& number = args.positionals[1];
     const std::string& label = args.positionals[2];
     if (!isNumber(number)) {
-        err << kPath << " label: VERSION must be a version number, not '" << number << "'\n";
+        const std::string shown = quotedIfName(number); // never a word that may be a key
+        err << kPath << " label: VERSION must be a version number" << (shown.empty() ? "" : ", not " + shown) << '\n';
         return toInt(ExitCode::Usage);
     }
     if (!PromptRepository::isValidLabel(label)) {
-        err << kPath << " label: '" << label << "' is not a valid label: use 1 to 32 of a-z, 0-9, '_' and '-'\n";
+        const std::string shown = quotedIfName(label);
+        err << kPath << " label: " << (shown.empty() ? "LABEL" : shown)
+            << " is not a valid label: use 1 to 32 of a-z, 0-9, '_' and '-'\n";
         return toInt(ExitCode::Usage);
     }
     return withRepository(args, "label", err, [&](PromptRepository& repo) {

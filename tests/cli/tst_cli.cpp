@@ -313,7 +313,7 @@ void TestCli::usageErrors_data()
     QTest::newRow("catalog label bad version") << QStringList { s("catalog"), s("label"), s("p"), s("one"), s("prod"),
         s("--workspace"), s("a.assay") } << s("VERSION must be a version number");
     QTest::newRow("catalog label bad label") << QStringList { s("catalog"), s("label"), s("p"), s("1"), s("Prod!"),
-        s("--workspace"), s("a.assay") } << s("'Prod!' is not a valid label");
+        s("--workspace"), s("a.assay") } << s("LABEL is not a valid label");
     QTest::newRow("catalog render bad var")
         << QStringList { s("catalog"), s("render"), s("p"), s("--var"), s("novalue"), s("--workspace"), s("a.assay") }
         << s("--var takes NAME=VALUE");
@@ -342,6 +342,13 @@ void TestCli::usageErrors_data()
     QTest::newRow("key as --limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), key,
         s("--workspace"), s("a.assay") }
                                     << s("--limit must be a whole number\n");
+    QTest::newRow("key as VERSION") << QStringList { s("catalog"), s("label"), s("p"), key, s("prod"), s("--workspace"),
+        s("a.assay") } << s("VERSION must be a version number\n");
+    QTest::newRow("key as LABEL") << QStringList { s("catalog"), s("label"), s("p"), s("1"), key, s("--workspace"),
+        s("a.assay") } << s("LABEL is not a valid label");
+    QTest::newRow("key as --format") << QStringList { s("catalog"), s("import"), s("x.json"), s("--format"), key,
+        s("--workspace"), s("a.assay") }
+                                     << s("unknown format (use json");
     QTest::newRow("key as keys argument")
         << QStringList { s("keys"), s("set"), s("openai"), key } << s("The key is read from stdin");
     QTest::newRow("catalog search bad limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), s("-1"),
