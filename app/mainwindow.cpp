@@ -374,6 +374,8 @@ void MainWindow::onOpened(const WorkspaceSnapshot& snapshot)
         tr("Schema version %1 · id %2").arg(snapshot.schemaVersion).arg(QString::fromStdString(snapshot.workspaceId)));
     for (Page* p : m_pages)
         p->showWorkspace(&*m_snapshot);
+    if (snapshot.offline)
+        setOffline(true); // the workspace asks for it (`assay-cli workspace offline FILE --on`): honour it at once
     if (snapshot.createdNow && snapshot.count("prompt") + snapshot.count("dataset") > 0)
         m_banner->showMessage(widgets::MessageBanner::Kind::Info,
             tr("Created %1 with the sample content: %2 prompts, %3 datasets and %4 models to explore.")

@@ -6,7 +6,7 @@
 #include "storage/promptrepository.h"
 #include "storage/runrepository.h"
 #include "storage/workspace.h"
-
+#include "storage/workspacesettings.h"
 
 namespace assay::app {
 
@@ -19,6 +19,10 @@ core::Result<WorkspaceSnapshot> readSnapshot(core::Db& db, const std::string& pa
     if (!version)
         return version.error();
     s.schemaVersion = static_cast<int>(*version);
+    auto offline = core::WorkspaceSettings::offline(db);
+    if (!offline)
+        return offline.error();
+    s.offline = *offline;
     auto counts = core::Workspace::counts(db);
     if (!counts)
         return counts.error();

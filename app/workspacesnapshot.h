@@ -29,6 +29,7 @@ struct WorkspaceSnapshot {
     std::vector<core::Dataset> datasets;
     std::vector<PromptSummary> prompts;
     bool createdNow = false; ///< the file was created by this request (first start)
+    bool offline = false; ///< the workspace's own offline setting (core::WorkspaceSettings), honoured on open
 
     std::int64_t count(const std::string& table) const
     {

@@ -24,10 +24,12 @@ bool parseCatalogArgs(const std::string& path, const CatalogCommandSpec& spec, c
         return false;
     };
     bool optionsEnded = false;
+    std::vector<std::size_t> numbers; // of each positional among words, for error messages
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string& word = words[i];
         if (optionsEnded || word.size() < 2 || word.front() != '-') {
             args.positionals.push_back(word);
+            numbers.push_back(i + 1);
             continue;
         }
         if (word == "--") {
@@ -60,7 +62,7 @@ bool parseCatalogArgs(const std::string& path, const CatalogCommandSpec& spec, c
         const bool flag = eq == std::string::npos
             && std::any_of(spec.flags.begin(), spec.flags.end(), [&](const auto& f) { return f.first == word; });
         if (!flag)
-            return fail("unknown option '" + word + "'");
+            return fail("unknown option " + describeWord(word, i + 1, "'" + spec.name + "'"));
         args.flags.insert(word);
     }
     if (help)
@@ -70,8 +72,12 @@ bool parseCatalogArgs(const std::string& path, const CatalogCommandSpec& spec, c
             return fail("missing option " + o.name + " " + o.metavar);
     if (args.positionals.size() < spec.positionals.size())
         return fail("missing argument " + spec.positionals[args.positionals.size()]);
-    if (args.positionals.size() > spec.positionals.size())
-        return fail("unexpected argument '" + args.positionals[spec.positionals.size()] + "'");
+    if (args.positionals.size() > spec.positionals.size()) {
+        // Never the word itself unless it reads like a name: it may be a key pasted in the wrong place.
+        const std::size_t extra = spec.positionals.size();
+        return fail(
+            "unexpected argument " + describeWord(args.positionals[extra], numbers[extra], "'" + spec.name + "'"));
+    }
     return true;
 }
 

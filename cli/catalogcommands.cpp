@@ -143,7 +143,8 @@ int runSearch(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 {
     const std::string given = args.value("--limit", "20");
     if (!isNumber(given)) {
-        err << kPath << " search: --limit must be a whole number, not '" << given << "'\n";
+        const std::string shown = quotedIfName(given); // never a word that may be a key
+        err << kPath << " search: --limit must be a whole number" << (shown.empty() ? "" : ", not " + shown) << '\n';
         return toInt(ExitCode::Usage);
     }
     const int limit = std::stoi(given);
@@ -219,7 +220,8 @@ int runRender(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     for (const auto& kv : it == args.values.end() ? std::vector<std::string> {} : it->second) {
         const auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0) {
-            err << kPath << " render: --var takes NAME=VALUE, not '" << kv << "'\n";
+            const std::string shown = quotedIfName(kv); // never a VALUE: it may be a key
+            err << kPath << " render: --var takes NAME=VALUE" << (shown.empty() ? "" : ", not " + shown) << '\n';
             return toInt(ExitCode::Usage);
         }
         values[kv.substr(0, eq)] = kv.substr(eq + 1);
@@ -280,11 +282,14 @@ int runLabel(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     const std::string& number = args.positionals[1];
     const std::string& label = args.positionals[2];
     if (!isNumber(number)) {
-        err << kPath << " label: VERSION must be a version number, not '" << number << "'\n";
+        const std::string shown = quotedIfName(number); // never a word that may be a key
+        err << kPath << " label: VERSION must be a version number" << (shown.empty() ? "" : ", not " + shown) << '\n';
         return toInt(ExitCode::Usage);
     }
     if (!PromptRepository::isValidLabel(label)) {
-        err << kPath << " label: '" << label << "' is not a valid label: use 1 to 32 of a-z, 0-9, '_' and '-'\n";
+        const std::string shown = quotedIfName(label);
+        err << kPath << " label: " << (shown.empty() ? "LABEL" : shown)
+            << " is not a valid label: use 1 to 32 of a-z, 0-9, '_' and '-'\n";
         return toInt(ExitCode::Usage);
     }
     return withRepository(args, "label", err, [&](PromptRepository& repo) {

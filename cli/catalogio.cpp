@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "catalogio.h"
 
+#include "cli.h"
 #include "exitcodes.h"
 
 #include "interchange/catalogexport.h"
@@ -34,9 +35,11 @@ std::optional<core::CatalogFormat> formatOf(const CatalogArgs& args, const std::
     const std::string given = args.value("--format");
     if (!given.empty()) {
         auto f = core::catalogFormatFromName(given);
-        if (!f)
-            err << kPath << ' ' << command << ": unknown format '" << given
-                << "' (use json, jsonl, csv, promptfoo or bundle)\n";
+        if (!f) {
+            const std::string shown = quotedIfName(given); // never a word that may be a key
+            err << kPath << ' ' << command << ": unknown format " << (shown.empty() ? "" : shown + " ")
+                << "(use json, jsonl, csv, promptfoo or bundle)\n";
+        }
         return f;
     }
     auto f = core::catalogFormatFromPath(args.positionals.front());

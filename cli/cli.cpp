@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <string_view>
 #include <utility>
 
 namespace assay::cli {
@@ -14,6 +15,17 @@ namespace {
 bool isHelp(const std::string& word)
 {
     return word == "--help" || word == "-h";
+}
+
+/// ": it takes FILE only", ": it takes no arguments".
+std::string takesOnly(const std::vector<std::string>& positionals)
+{
+    if (positionals.empty())
+        return ": it takes no arguments";
+    std::string names;
+    for (const auto& p : positionals)
+        names += (names.empty() ? "" : " ") + p;
+    return ": it takes " + names + " only";
 }
 
 void printTable(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& rows)
@@ -26,6 +38,27 @@ void printTable(std::ostream& out, const std::vector<std::pair<std::string, std:
 }
 
 } // namespace
+
+std::string quotedIfName(const std::string& word)
+{
+    std::string name = word.substr(0, word.find('='));
+    std::size_t dashes = 0;
+    while (dashes < name.size() && dashes < 2 && name[dashes] == '-')
+        ++dashes;
+    const std::string_view body = std::string_view(name).substr(dashes);
+    const bool plain = !body.empty() && body.size() <= 24 && body.front() >= 'a' && body.front() <= 'z'
+        && std::all_of(body.begin(), body.end(),
+            [](char c) { return (c >= 'a' && c <= 'z') || c == '-' || c == '_' || c == '.'; });
+    return plain ? "'" + name + "'" : std::string();
+}
+
+std::string describeWord(const std::string& word, std::size_t number, const std::string& where)
+{
+    const std::string quoted = quotedIfName(word);
+    if (!quoted.empty())
+        return quoted;
+    return "(word " + std::to_string(number) + " after " + where + ", not shown: it may be a key)";
+}
 
 CommandGroup::CommandGroup(std::string path, std::string description)
     : m_path(std::move(path))
@@ -89,8 +122,12 @@ int CommandGroup::dispatch(const std::vector<std::string>& args, std::ostream& o
     const std::string& first = args.front();
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (isHelp(first)) {
-        if (!rest.empty())
-            return usageError(err, "unexpected argument '" + rest.front() + "' after " + first);
+        if (!rest.empty()) {
+            const std::string quoted = quotedIfName(rest.front());
+            return usageError(err,
+                "unexpected argument "
+                    + (quoted.empty() ? describeWord(rest.front(), 1, first) : quoted + " after " + first));
+        }
         printHelp(out);
         return toInt(ExitCode::Ok);
     }
@@ -99,12 +136,12 @@ int CommandGroup::dispatch(const std::vector<std::string>& args, std::ostream& o
             return flag.handler(rest, out, err);
     }
     if (!first.empty() && first.front() == '-')
-        return usageError(err, "unknown option '" + first + "'");
+        return usageError(err, "unknown option " + describeWord(first, 1, m_path));
     for (const auto& entry : m_entries) {
         if (entry.name == first)
             return entry.handler(rest, out, err);
     }
-    return usageError(err, "unknown command '" + first + "'");
+    return usageError(err, "unknown command " + describeWord(first, 1, m_path));
 }
 
 void CommandGroup::printHelp(std::ostream& out) const
@@ -156,8 +193,11 @@ bool parseLeafArgs(const std::string& path, const LeafCommand& command, const st
         err << path << ": " << message << "\nRun '" << path << " --help' for usage.\n";
         return false;
     };
+    const std::string where = "'" + command.name + "'";
     bool optionsEnded = false;
-    for (const auto& word : args) {
+    std::vector<std::size_t> numbers; // of each positional among args, for error messages
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& word = args[i];
         if (!optionsEnded && word == "--") {
             optionsEnded = true;
         } else if (!optionsEnded && isHelp(word)) {
@@ -166,18 +206,22 @@ bool parseLeafArgs(const std::string& path, const LeafCommand& command, const st
             const bool known = std::any_of(
                 command.flags.begin(), command.flags.end(), [&](const Flag& f) { return f.name == word; });
             if (!known)
-                return fail("unknown option '" + word + "'");
+                return fail("unknown option " + describeWord(word, i + 1, where));
             options.flags.insert(word);
         } else {
             options.positionals.push_back(word);
+            numbers.push_back(i + 1);
         }
     }
     if (helpRequested)
         return true;
     if (options.positionals.size() < command.positionals.size())
         return fail("missing argument " + command.positionals[options.positionals.size()]);
-    if (options.positionals.size() > command.positionals.size())
-        return fail("unexpected argument '" + options.positionals[command.positionals.size()] + "'");
+    if (options.positionals.size() > command.positionals.size()) {
+        const std::size_t extra = command.positionals.size();
+        return fail("unexpected argument " + describeWord(options.positionals[extra], numbers[extra], where)
+            + takesOnly(command.positionals));
+    }
     return true;
 }
 

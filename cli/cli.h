@@ -83,6 +83,16 @@ private:
     std::function<void(std::ostream&)> m_footer;
 };
 
+/// How an error message may refer to a word the user typed. Error output lands in terminal scrollback and CI logs,
+/// and a word in the wrong place may be an API key pasted by mistake, so a word is repeated only when it reads like a
+/// command or option name: at most 24 of a-z, '-', '_' and '.', optionally after "-" or "--", no digits (an option's
+/// "=VALUE" is dropped first). Returns the word in single quotes, e.g. "'frobnicate'" or "'--jsn'", or "" when the
+/// word must not be repeated.
+std::string quotedIfName(const std::string& word);
+
+/// "'WORD'" when quotedIfName allows it, else "(word N after WHERE, not shown: it may be a key)", N 1-based.
+std::string describeWord(const std::string& word, std::size_t number, const std::string& where);
+
 /// Writes the help of a leaf command reached through @p path ("assay-cli workspace check").
 void printLeafHelp(const std::string& path, const LeafCommand& command, std::ostream& out);
 

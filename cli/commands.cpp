@@ -22,10 +22,12 @@ std::shared_ptr<const CommandGroup> makeRootCommand()
 {
     auto root = std::make_shared<CommandGroup>("assay-cli",
         "Assay's headless tool: workspaces, the prompt catalog and runs, without the GUI.\n"
-        "Data goes to stdout; progress and errors go to stderr.");
+        "Data goes to stdout; progress and errors go to stderr. Offline mode (`run`/`endpoints test` --offline,\n"
+        "ASSAY_OFFLINE=1, or `workspace offline FILE --on`) reaches only endpoints on this computer.");
     root->addGlobalFlag(
         { "-V", "--version" }, "print the Assay, workspace schema and llama.cpp runner versions", runVersion);
-    root->add("workspace", "create and check workspace files (init, check)", makeWorkspaceCommands());
+    root->add("workspace", "create and check workspace files, offline setting (init, check, offline)",
+        makeWorkspaceCommands());
 #ifdef ASSAY_CLI_HAVE_CATALOG
     // A raw handler: it receives the words after "catalog" and answers its own --help.
     root->add("catalog", "prompts, versions and labels in a workspace", runCatalogCommand);

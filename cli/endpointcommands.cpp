@@ -2,7 +2,9 @@
 #include "endpointcommands.h"
 
 #include "catalogargs.h"
+#include "cli.h"
 #include "exitcodes.h"
+#include "offlinemode.h"
 
 #include "http/httpclient.h"
 #include "http/redact.h"
@@ -77,7 +79,9 @@ int runAdd(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     const std::string kind = args.value("--kind", "openai");
     const auto parsed = core::parseEndpointKind(kind);
     if (!parsed) {
-        err << kPath << " add: --kind must be openai, anthropic, bedrock or local, not '" << kind << "'\n";
+        const std::string given = quotedIfName(kind);
+        err << kPath << " add: --kind must be openai, anthropic, bedrock or local" << (given.empty() ? "" : ", not ")
+            << given << '\n';
         return toInt(ExitCode::Usage);
     }
     e.kind = *parsed;
@@ -112,7 +116,13 @@ int runTest(const CatalogArgs& args, std::ostream& out, std::ostream& err)
             core::makeError(
                 core::ErrorCode::NotFound, "there is no endpoint named '" + args.positionals.front() + "'"));
     const core::Endpoint& e = **found;
-    core::HttpClient http;
+    auto offline = offlineMode(args.has("--offline"), *db);
+    if (!offline)
+        return fail(err, "test", offline.error());
+    reportOffline(err, std::string(kPath) + " test", *offline);
+    core::HttpClientOptions httpOptions;
+    httpOptions.offline = offline->on;
+    core::HttpClient http(std::move(httpOptions));
     core::FileSecretStore secrets;
     core::CallLimits limits;
     limits.totalTimeoutMs = 30'000;
@@ -166,8 +176,9 @@ int runEndpointsCommand(const std::vector<std::string>& args, std::ostream& out,
             { json }, runAdd },
         { "test", "send a tiny request and report the latency or the error",
             "Sends \"Reply with the single word OK.\" (max 8 tokens) to NAME and reports the latency and first-token\n"
-            "time, or the error. Exit code 1 when the call failed.",
-            { "NAME" }, { kWorkspace }, { json }, runTest },
+            "time, or the error. Exit code 1 when the call failed. In offline mode (--offline, ASSAY_OFFLINE=1 or the\n"
+            "workspace's setting) an endpoint that is not on this computer is refused before any connection.",
+            { "NAME" }, { kWorkspace }, { json, { "--offline", kOfflineHelp } }, runTest },
     };
     return runSpecGroup(
         kPath, "How runs reach their models. Every command needs --workspace FILE.", std::move(specs), args, out, err);

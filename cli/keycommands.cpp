@@ -2,6 +2,7 @@
 #include "keycommands.h"
 
 #include "catalogargs.h"
+#include "cli.h"
 #include "exitcodes.h"
 
 #include "secrets/filesecretstore.h"
@@ -9,13 +10,75 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 
 namespace assay::cli {
 
 namespace {
 
 const char* const kPath = "assay-cli keys";
+/// How to pass a key, with @p name (already safe to show) in the examples.
+std::string howToPass(const std::string& name)
+{
+    return "The key is read from stdin, never from the command line (where it stays in the shell history and shows\n"
+           "in the process list):\n  printenv OPENAI_API_KEY | assay-cli keys set "
+        + name + "\nor run `assay-cli keys set " + name + "` on a terminal and type it (not echoed).\n";
+}
+
+/// A NAME that is more likely a key pasted in the wrong place: a well-known key prefix followed by 16+ characters
+/// with capitals or digits, or 32+ characters mixing capitals, lower case and digits (names are words: openai-prod).
+bool looksLikeKey(const std::string& name)
+{
+    const auto has = [](std::string_view s, auto pred) { return std::any_of(s.begin(), s.end(), pred); };
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (const std::string_view prefix : { "sk-", "sk_", "AKIA", "ASIA", "ghp_", "gho_", "ghs_", "github_pat_", "xoxb-",
+             "xoxp-", "AIza", "hf_", "glpat-" }) {
+        const std::string_view rest = std::string_view(name).substr(std::min(prefix.size(), name.size()));
+        if (name.rfind(prefix, 0) == 0 && rest.size() >= 16 && (has(rest, upper) || has(rest, digit)))
+            return true;
+    }
+    return name.size() >= 32 && has(name, upper) && has(name, lower) && has(name, digit);
+}
+
+/// Refuses a NAME that looks like a key, without repeating it.
+bool refuseKeyAsName(std::ostream& err, const std::string& command, const std::string& name)
+{
+    if (!looksLikeKey(name))
+        return false;
+    err << kPath << ' ' << command
+        << ": NAME looks like an API key, not a name (it is not shown here): give a short name\n"
+        << "such as openai-prod.\n"
+        << howToPass("NAME");
+    return true;
+}
+
+/// `keys set NAME KEY`: the framework would only say "unexpected argument"; say how to pass the key instead, and
+/// never repeat it. True when @p args (the words after "keys") are such a command line (the message is written).
+bool refuseKeyOnCommandLine(const std::vector<std::string>& args, std::ostream& err)
+{
+    if (args.empty() || args.front() != "set")
+        return false;
+    std::vector<std::string> positionals;
+    bool optionsEnded = false;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        if (!optionsEnded && args[i] == "--")
+            optionsEnded = true;
+        else if (optionsEnded || args[i].size() < 2 || args[i].front() != '-')
+            positionals.push_back(args[i]);
+    }
+    if (positionals.size() < 2)
+        return false;
+    const std::string name = quotedIfName(positionals.front());
+    err << kPath << " set: takes only NAME" << (name.empty() ? "" : " (here " + name + ")")
+        << "; the extra argument is not shown, in case it is the key.\n"
+        << howToPass(name.empty() ? std::string("NAME") : positionals.front())
+        << "If you typed a key on the command line, remove it from your shell history.\n";
+    return true;
+}
 
 int fail(std::ostream& err, const std::string& command, const core::Error& error)
 {
@@ -50,6 +113,8 @@ std::string readSecretLine(std::ostream& err, const std::string& name)
 int runSet(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 {
     const std::string& name = args.positionals.front();
+    if (refuseKeyAsName(err, "set", name))
+        return toInt(ExitCode::Usage);
     if (auto st = core::FileSecretStore::validateName(name); !st)
         return fail(err, "set", st.error());
     const std::string value = readSecretLine(err, name);
@@ -84,6 +149,8 @@ int runList(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 
 int runRemove(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 {
+    if (refuseKeyAsName(err, "remove", args.positionals.front()))
+        return toInt(ExitCode::Usage);
     core::FileSecretStore store;
     if (auto st = store.remove(args.positionals.front()); !st)
         return fail(err, "remove", st.error());
@@ -95,6 +162,8 @@ int runRemove(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 
 int runKeysCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
+    if (refuseKeyOnCommandLine(args, err))
+        return toInt(ExitCode::Usage);
     std::vector<CatalogCommandSpec> specs {
         { "set", "store a key (the value is read from stdin, never from the command line)",
             "Reads one line from stdin (not echoed on a terminal) and stores it as NAME in the secrets file\n"

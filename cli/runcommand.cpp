@@ -3,6 +3,7 @@
 
 #include "catalogargs.h"
 #include "exitcodes.h"
+#include "offlinemode.h"
 #include "runoutput.h"
 
 #include "http/httpclient.h"
@@ -75,6 +76,9 @@ int execute(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     auto db = core::Workspace::open(workspace);
     if (!db)
         return fail(err, db.error());
+    auto offline = offlineMode(args.has("--offline"), *db);
+    if (!offline)
+        return fail(err, offline.error());
     core::Result<core::RunPlan> plan = core::makeError(core::ErrorCode::Invalid, "no plan");
     if (!resume.empty()) {
         auto run = core::RunRepository(*db).get(resume);
@@ -89,7 +93,10 @@ int execute(const CatalogArgs& args, std::ostream& out, std::ostream& err)
     *db = core::Db(); // the scheduler's storage thread opens its own connection
 
     const bool tty = ::isatty(STDERR_FILENO) != 0;
-    core::HttpClient http;
+    reportOffline(err, kPath, *offline);
+    core::HttpClientOptions httpOptions;
+    httpOptions.offline = offline->on; // refuses other hosts before a name lookup or a socket
+    core::HttpClient http(std::move(httpOptions));
     core::FileSecretStore secrets;
     core::SchedulerOptions options;
     options.workspacePath = workspace;
@@ -202,12 +209,15 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
         "each cell to the workspace the moment it finishes. Progress goes to stderr (a bar on a terminal, plain lines\n"
         "otherwise). Keys come from `assay-cli keys` or ASSAY_KEY_<NAME>.\n"
         "--resume RUN_ID continues a run that crashed, was killed or was interrupted: only cells without an ok\n"
-        "result are requested again. Ctrl+C cancels cleanly (exit 7). Exit 6 when some cells failed.",
+        "result are requested again. Ctrl+C cancels cleanly (exit 7). Exit 6 when some cells failed.\n"
+        "Offline mode (--offline, ASSAY_OFFLINE=1, or the workspace's setting: `assay-cli workspace offline FILE\n"
+        "--on`) reaches only endpoints on this computer; a cell for any other host fails, naming the host, before\n"
+        "a name lookup or a connection is attempted.",
         { "FILE.json" },
         { { "--workspace", "FILE", "the workspace file (*.assay)", false, true },
             { "--resume", "RUN_ID", "continue this run instead of starting a new one" },
             { "--output", "FILE", "also write every cell to FILE (.jsonl or .csv)" } },
-        { { "--json", "print the summary as JSON" } }, execute };
+        { { "--json", "print the summary as JSON" }, { "--offline", kOfflineHelp } }, execute };
     CatalogArgs parsed;
     bool help = false;
     if (!parseCatalogArgs(kPath, spec, args, parsed, help, err))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "versioncommand.h"
 
+#include "cli.h"
 #include "exitcodes.h"
 
 #include "runnerinstall.h"
@@ -24,7 +25,9 @@ std::string executableDir()
 int runVersion(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     if (!args.empty()) {
-        err << "assay-cli: unexpected argument '" << args.front() << "' after --version\n"
+        const std::string quoted = quotedIfName(args.front());
+        err << "assay-cli: unexpected argument "
+            << (quoted.empty() ? describeWord(args.front(), 1, "--version") : quoted + " after --version") << '\n'
             << "Run 'assay-cli --help' for usage.\n";
         return toInt(ExitCode::Usage);
     }

@@ -4,6 +4,7 @@
 #include "exitcodes.h"
 
 #include "storage/workspace.h"
+#include "storage/workspacesettings.h"
 #ifdef ASSAY_HAVE_SAMPLE_SEEDER
 #include "samples/samples.h"
 #endif
@@ -144,6 +145,30 @@ int runCheck(const Options& options, std::ostream& out, std::ostream& err)
     return toInt(problems.empty() ? ExitCode::Ok : ExitCode::Problem);
 }
 
+int runOffline(const Options& options, std::ostream& out, std::ostream& err)
+{
+    const std::string& path = options.positionals.front();
+    const bool on = options.has("--on");
+    if (on && options.has("--off")) {
+        err << "assay-cli workspace offline: give --on or --off, not both\n";
+        return toInt(ExitCode::Usage);
+    }
+    auto db = Workspace::open(path);
+    if (!db)
+        return fail(err, "offline", db.error());
+    if (on || options.has("--off"))
+        if (auto st = core::WorkspaceSettings::setOffline(*db, on, "assay-cli"); !st)
+            return fail(err, "offline", st.error());
+    auto state = core::WorkspaceSettings::offline(*db);
+    if (!state)
+        return fail(err, "offline", state.error());
+    if (options.has("--json"))
+        out << nlohmann::ordered_json { { "path", path }, { "offline", *state } }.dump(2) << '\n';
+    else
+        out << "offline    " << (*state ? "on" : "off") << '\n';
+    return toInt(ExitCode::Ok);
+}
+
 } // namespace
 
 std::shared_ptr<const CommandGroup> makeWorkspaceCommands()
@@ -159,6 +184,14 @@ std::shared_ptr<const CommandGroup> makeWorkspaceCommands()
         "trail, and the number of rows per table. The report goes to stdout; every problem is named on stderr\n"
         "and makes the exit code non-zero.",
         { "FILE" }, { { "--json", "print the report as JSON" } }, runCheck });
+    group->add(LeafCommand { "offline", "show or set the workspace's offline setting",
+        "Shows whether FILE asks for offline mode; --on or --off sets it (recorded in the audit trail). The\n"
+        "setting travels with the file: the GUI and assay-cli then reach only endpoints on this computer\n"
+        "(localhost, 127.0.0.1, ::1) and refuse any other host before a name lookup or a connection.",
+        { "FILE" },
+        { { "--on", "turn offline mode on" }, { "--off", "turn offline mode off" },
+            { "--json", "print the setting as JSON" } },
+        runOffline });
     return group;
 }
 

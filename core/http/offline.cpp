@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -96,6 +97,16 @@ Result<std::string> urlHost(std::string_view url)
         return makeError(ErrorCode::Invalid, "The address \"" + redactUrl(url) + "\" has no host.");
     std::unique_ptr<char, CurlStrDeleter> host(raw);
     return std::string(host.get());
+}
+
+bool offlineRequestedByEnvironment()
+{
+    const char* raw = std::getenv("ASSAY_OFFLINE");
+    if (!raw)
+        return false;
+    std::string v(raw);
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return !(v.empty() || v == "0" || v == "false" || v == "no" || v == "off");
 }
 
 Status checkOfflineAllowed(std::string_view url)

@@ -23,6 +23,10 @@ bool isLoopbackIp(std::string_view ip);
 /// The host part of an http(s) URL (brackets kept for IPv6), or an Invalid error naming the URL.
 Result<std::string> urlHost(std::string_view url);
 
+/// Whether the environment asks for offline mode: ASSAY_OFFLINE unset, empty, "0", "false", "no" or "off" (any case)
+/// does not; any other value does (an unexpected value errs on the side of not connecting).
+bool offlineRequestedByEnvironment();
+
 /// Ok when offline mode allows the URL (loopback), else an Offline error with a sentence for the user.
 Status checkOfflineAllowed(std::string_view url);
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Shared by the assay-cli suites: run the real binary, describe a result, hash a file, damage a file.
+// Shared by the assay-cli suites: run the real binary (always with the planted key of plantedkey.h, and a check that
+// it leaked nowhere), describe a result, hash a file, damage a file.
+#include "plantedkey.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -28,29 +31,77 @@ constexpr int kCannotOpen = 3;
 constexpr int kNewerSchema = 4;
 constexpr int kNotAWorkspace = 5;
 
-inline CliResult runCli(const QStringList& args, const QString& workDir = {})
+/// Prepares @p p to run assay-cli with @p args: the planted key's environment (private HOME, XDG_CONFIG_HOME with the
+/// planted secrets file, the key in every key variable), plus @p extraEnv (e.g. ASSAY_OFFLINE=1).
+inline void prepareCli(QProcess& p, const QStringList& args, const QString& workDir = {},
+    const QProcessEnvironment& extraEnv = QProcessEnvironment())
 {
-    QProcess p;
+    QProcessEnvironment env = PlantedKey::instance().environment();
+    for (const QString& name : extraEnv.keys())
+        env.insert(name, extraEnv.value(name));
+    p.setProcessEnvironment(env);
     p.setProgram(QStringLiteral(ASSAY_CLI_PATH));
     p.setArguments(args);
     if (!workDir.isEmpty())
         p.setWorkingDirectory(workDir);
+}
+
+/// Fails the current test (QTest::qFail, the test function goes on) when the planted key appears in @p out,
+/// @p err or a file the command with @p args could have written (PlantedKey::leaks). Returns true when clean.
+inline bool checkNoPlantedKey(const QStringList& args, const QByteArray& out, const QByteArray& err,
+    const QString& workDir = {}, const char* file = __builtin_FILE(), int line = __builtin_LINE())
+{
+    const PlantedKey& key = PlantedKey::instance();
+    if (!key.ready()) {
+        QTest::qFail("the planted key could not be written to its secrets file", file, line);
+        return false;
+    }
+    const QStringList where = key.leaks(args, out, err, workDir);
+    if (where.isEmpty())
+        return true;
+    const QString message = QStringLiteral("the planted API key leaked (") + where.join(QStringLiteral(", "))
+        + QStringLiteral(") from: assay-cli ") + key.masked(args.join(QLatin1Char(' '))) + QStringLiteral("\nstdout: ")
+        + key.masked(QString::fromUtf8(out)) + QStringLiteral("\nstderr: ") + key.masked(QString::fromUtf8(err));
+    QTest::qFail(message.toUtf8().constData(), file, line);
+    return false;
+}
+
+/// Runs assay-cli with the planted key and fails the test if the key leaked (checkNoPlantedKey). @p stdinData, when
+/// not null, is written to its stdin (then closed); otherwise stdin is closed at once.
+inline CliResult runCli(const QStringList& args, const QString& workDir = {}, const QByteArray& stdinData = {},
+    const QProcessEnvironment& extraEnv = QProcessEnvironment(), const char* file = __builtin_FILE(),
+    int line = __builtin_LINE())
+{
+    QProcess p;
+    prepareCli(p, args, workDir, extraEnv);
     p.start();
     CliResult r;
-    if (!p.waitForStarted(10000) || !p.waitForFinished(60000)) {
+    if (!p.waitForStarted(10000)) {
         r.err = QStringLiteral("assay-cli did not run: ") + p.errorString();
         return r;
     }
+    if (!stdinData.isNull())
+        p.write(stdinData);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(120000)) {
+        r.err = QStringLiteral("assay-cli did not finish: ") + p.errorString();
+        return r;
+    }
     r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
+    const QByteArray out = p.readAllStandardOutput();
+    const QByteArray err = p.readAllStandardError();
+    r.out = QString::fromUtf8(out);
+    r.err = QString::fromUtf8(err);
+    checkNoPlantedKey(args, out, err, workDir, file, line);
     return r;
 }
 
 inline QByteArray describe(const QStringList& args, const CliResult& r)
 {
-    return (QStringLiteral("assay-cli ") + args.join(QLatin1Char(' ')) + QStringLiteral(" -> exit ")
-        + QString::number(r.code) + QStringLiteral("\nstdout: ") + r.out + QStringLiteral("\nstderr: ") + r.err)
+    const PlantedKey& key = PlantedKey::instance();
+    return key
+        .masked(QStringLiteral("assay-cli ") + args.join(QLatin1Char(' ')) + QStringLiteral(" -> exit ")
+            + QString::number(r.code) + QStringLiteral("\nstdout: ") + r.out + QStringLiteral("\nstderr: ") + r.err)
         .toUtf8();
 }
 

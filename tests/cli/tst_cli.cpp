@@ -25,6 +25,8 @@ private Q_SLOTS:
     void checkBadFiles();
     void usageErrors_data();
     void usageErrors();
+    void plantedKeyScanner();
+    void plantedKeyCatchesARealLeak();
 
 private:
     QTemporaryDir m_dir;
@@ -287,7 +289,7 @@ void TestCli::usageErrors_data()
     QTest::newRow("unknown subcommand") << QStringList { s("workspace"), s("delete") } << s("unknown command 'delete'");
     QTest::newRow("missing file") << QStringList { s("workspace"), s("check") } << s("missing argument FILE");
     QTest::newRow("extra argument") << QStringList { s("workspace"), s("init"), s("a.assay"), s("b.assay") }
-                                    << s("unexpected argument 'b.assay'");
+                                    << s("unexpected argument 'b.assay': it takes FILE only");
     QTest::newRow("unknown option") << QStringList { s("workspace"), s("check"), s("--jsn"), s("a.assay") }
                                     << s("unknown option '--jsn'");
     QTest::newRow("option of another command")
@@ -311,10 +313,44 @@ void TestCli::usageErrors_data()
     QTest::newRow("catalog label bad version") << QStringList { s("catalog"), s("label"), s("p"), s("one"), s("prod"),
         s("--workspace"), s("a.assay") } << s("VERSION must be a version number");
     QTest::newRow("catalog label bad label") << QStringList { s("catalog"), s("label"), s("p"), s("1"), s("Prod!"),
-        s("--workspace"), s("a.assay") } << s("'Prod!' is not a valid label");
+        s("--workspace"), s("a.assay") } << s("LABEL is not a valid label");
     QTest::newRow("catalog render bad var")
         << QStringList { s("catalog"), s("render"), s("p"), s("--var"), s("novalue"), s("--workspace"), s("a.assay") }
         << s("--var takes NAME=VALUE");
+    // A key pasted in the wrong place is never repeated (runCli also fails the test when the planted key shows up).
+    const QString key = plantedKey();
+    QTest::newRow("key as command") << QStringList { key } << s("unknown command (word 1 after assay-cli, not shown");
+    QTest::newRow("key as option") << QStringList { s("--") + key } << s("unknown option (word 1 after assay-cli");
+    QTest::newRow("key after --help") << QStringList { s("--help"), key }
+                                      << s("unexpected argument (word 1 after --help, not shown: it may be a key)");
+    QTest::newRow("key after --version") << QStringList { s("--version"), key }
+                                         << s("unexpected argument (word 1 after --version");
+    QTest::newRow("key as subcommand") << QStringList { s("workspace"), key }
+                                       << s("unknown command (word 1 after assay-cli workspace");
+    QTest::newRow("key as extra argument") << QStringList { s("workspace"), s("init"), s("a.assay"), key }
+                                           << s("unexpected argument (word 2 after 'init', not shown");
+    QTest::newRow("key as unknown option value")
+        << QStringList { s("workspace"), s("check"), s("--key=") + key, s("a.assay") } << s("unknown option '--key'");
+    QTest::newRow("key as catalog extra argument") << QStringList { s("catalog"), s("show"), s("p"), key,
+        s("--workspace"), s("a.assay") } << s("unexpected argument (word 2 after 'show'");
+    QTest::newRow("key as endpoint kind") << QStringList { s("endpoints"), s("add"), s("x"), s("--workspace"),
+        s("a.assay"), s("--base-url"), s("http://127.0.0.1:9/v1"), s("--model"), s("m"), s("--kind"), key }
+                                          << s("--kind must be openai, anthropic, bedrock or local\n");
+    QTest::newRow("key as --var") << QStringList { s("catalog"), s("render"), s("p"), s("--var"), s("=") + key,
+        s("--workspace"), s("a.assay") }
+                                  << s("--var takes NAME=VALUE\n");
+    QTest::newRow("key as --limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), key,
+        s("--workspace"), s("a.assay") }
+                                    << s("--limit must be a whole number\n");
+    QTest::newRow("key as VERSION") << QStringList { s("catalog"), s("label"), s("p"), key, s("prod"), s("--workspace"),
+        s("a.assay") } << s("VERSION must be a version number\n");
+    QTest::newRow("key as LABEL") << QStringList { s("catalog"), s("label"), s("p"), s("1"), key, s("--workspace"),
+        s("a.assay") } << s("LABEL is not a valid label");
+    QTest::newRow("key as --format") << QStringList { s("catalog"), s("import"), s("x.json"), s("--format"), key,
+        s("--workspace"), s("a.assay") }
+                                     << s("unknown format (use json");
+    QTest::newRow("key as keys argument")
+        << QStringList { s("keys"), s("set"), s("openai"), key } << s("The key is read from stdin");
     QTest::newRow("catalog search bad limit") << QStringList { s("catalog"), s("search"), s("x"), s("--limit"), s("-1"),
         s("--workspace"), s("a.assay") } << s("--limit must be a whole number");
 }
@@ -329,6 +365,91 @@ void TestCli::usageErrors()
     QVERIFY2(r.out.isEmpty(), describe(args, r).constData());
     // Nothing was created by a rejected command line.
     QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("a.assay"))));
+}
+
+void TestCli::plantedKeyScanner()
+{
+    // The negative self-check: the scanner behind every runCli() finds the key wherever a command could leave it.
+    PlantedKey& planted = PlantedKey::instance();
+    QVERIFY(planted.ready());
+    const QByteArray key = plantedKey().toUtf8();
+    QCOMPARE(planted.leaks({}, "x " + key + " y", {}), QStringList { QStringLiteral("stdout") });
+    QCOMPARE(planted.leaks({}, {}, key.left(key.size() - 4) + "****"), QStringList { QStringLiteral("stderr") });
+    QCOMPARE(planted.leaks({}, {}, "****" + key.right(12)), QStringList { QStringLiteral("stderr") });
+    QVERIFY(planted.leaks({}, "clean", "clean").isEmpty());
+    // Its secrets file holds it (that is where keys live) and is never reported.
+    QFile secrets(planted.secretsFile());
+    QVERIFY(secrets.open(QIODevice::ReadOnly));
+    QVERIFY(secrets.readAll().contains(key));
+    QVERIFY(planted.leaks({}, {}, {}).isEmpty());
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString ws = dir.filePath(QStringLiteral("ws.assay"));
+    const auto write = [](const QString& path, const QByteArray& bytes) {
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+    };
+    QVERIFY(write(ws, "SQLite format 3"));
+    const QStringList args { QStringLiteral("workspace"), QStringLiteral("check"), ws };
+    QVERIFY(planted.leaks(args, {}, {}).isEmpty());
+    // In the WAL next to a file named in the arguments.
+    QVERIFY(write(ws + QStringLiteral("-wal"), "page " + key + " page"));
+    QVERIFY2(planted.leaks(args, {}, {})
+                 .contains(QStringLiteral("file ") + QFileInfo(ws + QStringLiteral("-wal")).canonicalFilePath()),
+        qPrintable(planted.leaks(args, {}, {}).join(QLatin1Char(','))));
+    QVERIFY(QFile::remove(ws + QStringLiteral("-wal")));
+    // Anywhere in the temporary folder the arguments point into (a log, an export), and in an --option=FILE.
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("logs/deep")));
+    const QString log = dir.filePath(QStringLiteral("logs/deep/assay.log"));
+    QVERIFY(write(log, "2026 request Authorization: Bearer " + key + "\n"));
+    QCOMPARE(planted.leaks(args, {}, {}).size(), 1);
+    QCOMPARE(planted.leaks({ QStringLiteral("--out=") + log }, {}, {}).size(), 1);
+    QCOMPARE(planted.leaks({ QStringLiteral("a.assay") }, {}, {}, dir.path()).size(), 1); // the working folder
+    // Beyond the first read chunk of a big file.
+    QVERIFY(write(log, QByteArray(5 << 20, 'x') + key));
+    QCOMPARE(planted.leaks(args, {}, {}).size(), 1);
+    QVERIFY(QFile::remove(log));
+    QVERIFY(planted.leaks(args, {}, {}).isEmpty());
+    // In the private HOME the child gets (a log or cache it might write).
+    const QString home = planted.environment().value(QStringLiteral("HOME"));
+    QVERIFY(write(home + QStringLiteral("/.cache/x"), key));
+    QCOMPARE(planted.leaks({}, {}, {}).size(), 1);
+    QVERIFY(QFile::remove(home + QStringLiteral("/.cache/x")));
+    QVERIFY(planted.leaks({}, {}, {}).isEmpty());
+}
+
+void TestCli::plantedKeyCatchesARealLeak()
+{
+    PlantedKey& planted = PlantedKey::instance();
+    // The child really runs with the planted key: its secrets file is the planted one, and the key variables hold it.
+    const QStringList list { QStringLiteral("keys"), QStringLiteral("list") };
+    const auto listed = runCli(list);
+    CHECK_EXIT(list, listed, kOk);
+    QVERIFY2(listed.out.contains(PlantedKey::fileSecretName()), describe(list, listed).constData());
+    const QProcessEnvironment env = planted.environment();
+    for (const QString& name : PlantedKey::variables())
+        QCOMPARE(env.value(name), plantedKey());
+    QVERIFY(env.value(QStringLiteral("HOME")) != QDir::homePath());
+
+    // The positive self-check: a real assay-cli that does print the key is caught. It repeats a workspace path (a
+    // path is not a secret), so a path made of the key leaks it on stderr.
+    const QStringList leaky { QStringLiteral("workspace"), QStringLiteral("check"), m_dir.filePath(plantedKey()) };
+    QProcess p;
+    prepareCli(p, leaky);
+    p.start();
+    QVERIFY(p.waitForStarted(10000));
+    p.closeWriteChannel();
+    QVERIFY(p.waitForFinished(60000));
+    const QByteArray out = p.readAllStandardOutput();
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(planted.leaks(leaky, out, err).contains(QStringLiteral("stderr")), err.constData());
+
+    // And `keys set NAME <key>`, the mistake this guards against, leaks nowhere (runCli fails the test otherwise).
+    const QStringList mistake { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("openai"), plantedKey() };
+    const auto r = runCli(mistake);
+    CHECK_EXIT(mistake, r, kUsage);
+    QVERIFY(!r.err.contains(plantedKey()));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `assay-cli run`, `endpoints` and `keys` as a user drives them: a run killed with SIGKILL midway and resumed
 // (every cell done exactly once, nothing lost), and an API key that never shows up in the workspace bytes, the
-// results files, stdout, stderr or any error message.
+// results files, stdout, stderr or any error message. Every invocation runs with the planted key of plantedkey.h
+// (clitest.h) and fails when it leaks; the key these tests store and send is that planted key.
+#include "clitest.h"
 #include "loopbackserver.h"
 #include "replies.h"
 #include "runfixture.h"
@@ -26,7 +28,11 @@ using namespace assay::test;
 using nlohmann::json;
 
 namespace {
-const std::string kKey = "sk-proj-CLI-SECRET-VALUE-abcdef0123456789";
+/// The planted key (clitest.h): the one key every assay-cli here runs with, and the one these tests store and send.
+std::string plantedKey()
+{
+    return assay::clitest::plantedKey().toStdString();
+}
 
 struct CliResult {
     int code = -1;
@@ -67,12 +73,14 @@ private Q_SLOTS:
     void killNineThenResume();
     void keyNeverLeaks();
     void keysSetRefusesArgv();
+    void plantedKeyIsSentNeverShown();
     void endpointsAddListTest();
     void runsListSummaryExport();
 
 private:
     QProcess* start(const QStringList& args, const QByteArray& stdinData = {});
-    CliResult run(const QStringList& args, const QByteArray& stdinData = {});
+    CliResult run(const QStringList& args, const QByteArray& stdinData = {}, const char* file = __builtin_FILE(),
+        int line = __builtin_LINE());
     QString writeDefinition(const json& j, const QString& name = QStringLiteral("run.json"));
 
     QTemporaryDir m_dir;
@@ -89,11 +97,8 @@ void TestRunCli::initTestCase()
 QProcess* TestRunCli::start(const QStringList& args, const QByteArray& stdinData)
 {
     m_process = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
-    env.remove(QStringLiteral("ASSAY_KEY_OPENAI_PROD"));
-    m_process->setProcessEnvironment(env);
-    m_process->start(QStringLiteral(ASSAY_CLI_PATH), args);
+    assay::clitest::prepareCli(*m_process, args); // the planted key, a private HOME and XDG_CONFIG_HOME
+    m_process->start();
     m_process->waitForStarted(10000);
     if (!stdinData.isNull())
         m_process->write(stdinData);
@@ -101,7 +106,7 @@ QProcess* TestRunCli::start(const QStringList& args, const QByteArray& stdinData
     return m_process.get();
 }
 
-CliResult TestRunCli::run(const QStringList& args, const QByteArray& stdinData)
+CliResult TestRunCli::run(const QStringList& args, const QByteArray& stdinData, const char* file, int line)
 {
     QProcess* p = start(args, stdinData);
     CliResult r;
@@ -110,6 +115,7 @@ CliResult TestRunCli::run(const QStringList& args, const QByteArray& stdinData)
     r.code = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -2;
     r.out = p->readAllStandardOutput();
     r.err = p->readAllStandardError();
+    assay::clitest::checkNoPlantedKey(args, r.out, r.err, {}, file, line);
     return r;
 }
 
@@ -167,6 +173,7 @@ void TestRunCli::killNineThenResume()
     p->kill(); // SIGKILL
     QVERIFY(p->waitForFinished(10000));
     QCOMPARE(p->exitStatus(), QProcess::CrashExit);
+    assay::clitest::checkNoPlantedKey(args, p->readAllStandardOutput(), p->readAllStandardError());
 
     std::set<std::string> beforeKill;
     {
@@ -217,6 +224,7 @@ void TestRunCli::killNineThenResume()
 
 void TestRunCli::keyNeverLeaks()
 {
+    const std::string kKey = plantedKey();
     const QString ws = m_dir.filePath(QStringLiteral("secret.assay"));
     {
         auto db = Workspace::create(ws.toStdString());
@@ -226,13 +234,13 @@ void TestRunCli::keyNeverLeaks()
     const CliResult set = run({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("openai-prod") },
         QByteArray::fromStdString(kKey + "\n"));
     QVERIFY2(set.code == 0, set.err.constData());
-    const QString secretsFile = m_dir.filePath(QStringLiteral("config/assay/secrets.json"));
+    const QString secretsFile = assay::clitest::PlantedKey::instance().secretsFile();
     QCOMPARE(
         QFile::permissions(secretsFile), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadUser | QFile::WriteUser);
 
     auto authorized = std::make_shared<std::atomic<int>>(0);
     Handler ok = openAiJson("fine");
-    m_server.route("/e0/v1/chat/completions", [authorized, ok](const RecordedRequest& r, ResponseWriter& w) {
+    m_server.route("/e0/v1/chat/completions", [authorized, ok, kKey](const RecordedRequest& r, ResponseWriter& w) {
         if (r.header("Authorization") == "Bearer " + kKey)
             ++*authorized;
         ok(r, w);
@@ -286,14 +294,68 @@ void TestRunCli::keyNeverLeaks()
 
 void TestRunCli::keysSetRefusesArgv()
 {
-    const CliResult r
-        = run({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("name"), QString::fromStdString(kKey) },
-            QByteArray());
-    QCOMPARE(r.code, 2);
-    QVERIFY(!r.err.contains(QByteArray::fromStdString(kKey)) || r.err.contains("unexpected argument"));
+    // The key typed as an argument by mistake: refused, with how to pass it on stdin, and never repeated.
+    const QByteArray key = QByteArray::fromStdString(plantedKey());
+    const QString keyArg = QString::fromStdString(plantedKey());
+    for (const QStringList& args :
+        { QStringList { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("name"), keyArg },
+            QStringList { QStringLiteral("keys"), QStringLiteral("set"), keyArg, QStringLiteral("name") },
+            QStringList {
+                QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("name"), QStringLiteral("--"), keyArg },
+            QStringList { QStringLiteral("keys"), QStringLiteral("set"), keyArg },
+            QStringList { QStringLiteral("keys"), QStringLiteral("remove"), keyArg },
+            QStringList { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("name"),
+                QStringLiteral("--value=") + keyArg } }) {
+        const CliResult r = run(args, QByteArray());
+        const QByteArray what = assay::clitest::PlantedKey::instance().masked(args.join(QLatin1Char(' '))).toUtf8();
+        QVERIFY2(r.code == 2, what.constData());
+        QVERIFY2(!r.err.contains(key) && !r.out.contains(key), what.constData());
+        QVERIFY2(r.out.isEmpty(), what.constData());
+        if (!args.last().startsWith(QStringLiteral("--value")))
+            QVERIFY2(r.err.contains("stdin") && r.err.contains("printenv OPENAI_API_KEY | assay-cli keys set"),
+                what.constData());
+    }
+    const CliResult named
+        = run({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("name"), QStringLiteral("myvalue") });
+    QVERIFY2(named.err.contains("takes only NAME (here 'name')"), named.err.constData());
+    QVERIFY2(!named.err.contains("myvalue"), named.err.constData()); // not even a harmless-looking extra word
+    // Nothing was stored under any of those names.
+    const CliResult list = run({ QStringLiteral("keys"), QStringLiteral("list") });
+    QCOMPARE(list.code, 0);
+    QVERIFY(!list.out.contains("name\n") && !list.out.contains(key));
+
     const CliResult empty = run({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("empty") }, "\n");
     QCOMPARE(empty.code, 2);
     QVERIFY(empty.err.contains("no value on stdin"));
+}
+
+void TestRunCli::plantedKeyIsSentNeverShown()
+{
+    // The planted key really reaches the requests, from the environment (ASSAY_KEY_PLANTED) and from the secrets
+    // file (planted-file), and a server that quotes it back in its error does not get it onto stdout or stderr
+    // (run() checks every invocation for the planted key).
+    const std::string key = plantedKey();
+    const QString ws = m_dir.filePath(QStringLiteral("planted.assay"));
+    QVERIFY(Workspace::create(ws.toStdString()).ok());
+    auto authorized = std::make_shared<std::atomic<int>>(0);
+    m_server.route("/planted/v1/chat/completions", [authorized, key](const RecordedRequest& r, ResponseWriter& w) {
+        if (r.header("Authorization") == "Bearer " + key)
+            ++*authorized;
+        jsonStatus(401, R"({"error":{"message":"Incorrect API key provided: )" + key + R"(."}})")(r, w);
+    });
+    const QString base = QString::fromStdString(m_server.baseUrl()) + QStringLiteral("/planted/v1");
+    for (const QString& secret : { QStringLiteral("planted"), assay::clitest::PlantedKey::fileSecretName() }) {
+        const QString name = QStringLiteral("via-") + secret;
+        const CliResult add = run({ QStringLiteral("endpoints"), QStringLiteral("add"), name,
+            QStringLiteral("--workspace"), ws, QStringLiteral("--base-url"), base, QStringLiteral("--model"),
+            QStringLiteral("m"), QStringLiteral("--secret"), secret });
+        QVERIFY2(add.code == 0, add.err.constData());
+        const CliResult test
+            = run({ QStringLiteral("endpoints"), QStringLiteral("test"), name, QStringLiteral("--workspace"), ws });
+        QCOMPARE(test.code, 1);
+        QVERIFY2(test.err.contains("Incorrect API key provided"), test.err.constData());
+    }
+    QCOMPARE(authorized->load(), 2);
 }
 
 void TestRunCli::endpointsAddListTest()
