@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "runoutput.h"
 
-#include "util/utf8.h"
+#include "util/displaytext.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 
 #include "http/redact.h"
 #include "providers/providererror.h"
-#include "util/utf8.h"
+#include "util/displaytext.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,8 +2,8 @@
 #include "providers/httpprovider.h"
 #include "http/redact.h"
 #include "providers/providererror.h"
+#include "util/displaytext.h"
 #include "util/ids.h"
-#include "util/utf8.h"
 
 #include <algorithm>
 #include <chrono>

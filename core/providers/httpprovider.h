@@ -53,7 +53,7 @@ public:
 
 /// Shared machinery of HTTP providers: submits through the HttpClient, maps HTTP statuses and transport
 /// failures to ErrorEvents, measures TTFT/latency/throughput and prices the call. A provider and its
-/// HttpClient must outlive the calls they started. Every error sentence it reports is valid UTF-8 (util/utf8.h)
+/// HttpClient must outlive the calls they started. Every error sentence it reports is valid UTF-8 (util/displaytext.h)
 /// with known secrets redacted, whatever bytes the server sent; the text of one call is bounded by
 /// EndpointSettings::maxOutputBytes.
 class HttpProvider : public Provider {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "providers/providererror.h"
-#include "util/utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -60,6 +59,17 @@ std::string extractErrorMessage(std::string_view body)
             c = ' ';
     }
     return text;
+}
+
+std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes)
+{
+    if (text.size() <= maxBytes)
+        return text;
+    std::size_t end = maxBytes;
+    // Back off the continuation bytes of a sequence that the cut would split (at most 3).
+    for (int k = 0; k < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80; ++k)
+        --end;
+    return text.substr(0, end);
 }
 
 std::string snippet(std::string_view text, std::size_t maxBytes)

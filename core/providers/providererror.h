@@ -3,6 +3,7 @@
 
 #include "util/result.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ std::optional<std::int64_t> parseRetryAfter(std::string_view value, std::int64_t
 /// The human-readable message inside an error body: {"error":{"message"}}, {"error":"..."}, {"message"} or
 /// {"Message"}; else the start of the text itself (at most 300 bytes). "" for an empty body.
 std::string extractErrorMessage(std::string_view body);
+
+/// The longest prefix of @p text of at most @p maxBytes that does not end inside a UTF-8 sequence.
+std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes);
 
 /// The start of a reply for an error sentence: at most @p maxBytes, cut at a UTF-8 boundary, "…" when cut.
 std::string snippet(std::string_view text, std::size_t maxBytes = 80);
