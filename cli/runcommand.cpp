@@ -181,17 +181,10 @@ int execute(const CatalogArgs& args, std::ostream& out, std::ostream& err)
         return toInt(ExitCode::Cancelled);
     }
     if (failed > 0) {
-        // The distinct reasons, most frequent first (at most 5), so the user sees why without opening the results.
-        std::map<std::string, int> reasons;
-        for (const auto& c : *cells)
-            if (c.status == core::CellStatus::Failed)
-                ++reasons[c.provenance.value("endpoint", std::string()) + ": " + c.error];
-        std::vector<std::pair<int, std::string>> byCount;
-        for (const auto& [reason, n] : reasons)
-            byCount.emplace_back(n, reason);
-        std::sort(byCount.begin(), byCount.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-        for (std::size_t i = 0; i < byCount.size() && i < 5; ++i)
-            err << "  " << byCount[i].first << " x " << byCount[i].second << '\n';
+        // The distinct reasons, most frequent first (at most 5, then how many more), so the user sees why without
+        // opening the results.
+        for (const std::string& line : failureSummary(*cells))
+            err << line << '\n';
         err << kPath << ": " << failed << " cell(s) failed; their errors are in the results (run again with --resume "
             << outcome->runId << " to retry them)\n";
         return toInt(ExitCode::CellsFailed);

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "runoutput.h"
 
+#include "util/displaytext.h"
+
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace assay::cli {
@@ -94,6 +98,26 @@ core::Status writeResults(const std::string& path, const std::vector<core::RunCe
     if (std::rename(tmp.c_str(), path.c_str()) != 0)
         return core::makeError(core::ErrorCode::Io, "Cannot replace " + path);
     return {};
+}
+
+std::vector<std::string> failureSummary(const std::vector<core::RunCell>& cells, std::size_t maxReasons)
+{
+    std::map<std::string, int> reasons;
+    for (const auto& c : cells)
+        if (c.status == core::CellStatus::Failed)
+            ++reasons[core::validUtf8(c.provenance.value("endpoint", std::string()) + ": " + c.error)];
+    std::vector<std::pair<int, std::string>> byCount;
+    for (const auto& [reason, n] : reasons)
+        byCount.emplace_back(n, reason);
+    std::stable_sort(byCount.begin(), byCount.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<std::string> lines;
+    for (std::size_t i = 0; i < byCount.size() && i < maxReasons; ++i)
+        lines.push_back("  " + std::to_string(byCount[i].first) + " x " + byCount[i].second);
+    if (byCount.size() > maxReasons) {
+        const std::size_t more = byCount.size() - maxReasons;
+        lines.push_back("  and " + std::to_string(more) + (more == 1 ? " more reason" : " more reasons"));
+    }
+    return lines;
 }
 
 std::string progressLine(const core::RunProgress& p, bool bar)

@@ -26,7 +26,7 @@ struct Wake {
     void operator()() const noexcept { curl_multi_wakeup(multi); }
 };
 
-enum class Abort { None, Cancelled, Idle, TooLarge, Consumer, Offline };
+enum class Abort { None, Cancelled, Idle, TooLarge, Consumer, Offline, Resend };
 
 struct SlistDeleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
@@ -177,12 +177,22 @@ curl_socket_t onOpenSocket(void* user, curlsocktype, struct curl_sockaddr* addre
     return ::socket(address->family, address->socktype, address->protocol);
 }
 
+// Called by curl right before it sends the request, on a new or a reused connection: once per request that leaves
+// the machine. A second call for the same transfer is curl about to re-send it behind our back (it does that, at
+// once and up to 5 times, when a reused keep-alive connection was closed without an answer; libcurl 7.88 re-sends
+// POST bodies too). That request could reach a paid API, so it is refused here and the transfer fails as "closed
+// without answering" (Network): the run engine then decides about a retry and counts it as an attempt. So each
+// transfer sends at most one request, whatever curl's version and whatever the method.
 int onPrereq(void* user, char* primaryIp, char*, int, int)
 {
     auto* t = static_cast<Transfer*>(user);
     if (t->impl->offline.load() && !isLoopbackIp(primaryIp ? primaryIp : "")) {
         t->abort = Abort::Offline;
         t->blockedAddress = primaryIp ? primaryIp : "";
+        return CURL_PREREQFUNC_ABORT;
+    }
+    if (t->requestSent) {
+        t->abort = Abort::Resend;
         return CURL_PREREQFUNC_ABORT;
     }
     t->requestSent = true;
@@ -305,6 +315,11 @@ void HttpClient::Impl::finish(std::unique_ptr<Transfer> t, CURLcode code)
         break;
     case Abort::Consumer:
         error = makeError(ErrorCode::Invalid, "The response was rejected by its reader.");
+        break;
+    case Abort::Resend:
+        error = makeError(ErrorCode::Network, "The server " + t->host + " closed the connection without answering.",
+            std::string("a reused keep-alive connection was closed before any reply; the request was not re-sent on a "
+                        "new connection (that is a new attempt, for the run engine to decide)"));
         break;
     case Abort::Offline:
         error = makeError(ErrorCode::Offline,

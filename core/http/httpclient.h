@@ -30,7 +30,9 @@ private:
 
 /// HTTP(S) client on libcurl's multi interface: ONE worker thread drives every transfer (curl_multi_poll,
 /// woken by curl_multi_wakeup on submit and cancel). TLS verification is always on; HTTP/2 is used when the
-/// server offers it over TLS; connections are kept alive and reused.
+/// server offers it over TLS; connections are kept alive and reused. Each submitted transfer sends at most one
+/// request: when a reused connection is closed without an answer, curl's silent re-send on a new connection is
+/// refused and the transfer fails (Network, "closed the connection without answering"), so whoever retries counts it.
 ///
 /// Offline mode refuses any URL whose host is not loopback before DNS or a socket, and additionally refuses
 /// non-loopback addresses at socket-open and request time, so a name that resolves elsewhere cannot slip through.

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "providers/anthropicprovider.h"
+#include "providers/providererror.h"
 #include "providers/sseparser.h"
 
 namespace assay::core {
 
 namespace {
 using nlohmann::json;
-
-std::string snippet(std::string_view text)
-{
-    return std::string(text.substr(0, 80));
-}
 
 void readUsage(const json& holder, DecoderSink& sink)
 {
@@ -25,17 +21,24 @@ void readUsage(const json& holder, DecoderSink& sink)
     sink.usage(in, out);
 }
 
+std::string errorType(const json& j)
+{
+    const json e = j.value("error", json::object());
+    return e.is_object() ? e.value("type", std::string()) : std::string();
+}
+
 Error apiError(const json& j)
 {
     const json e = j.value("error", json::object());
-    const std::string type = e.is_object() ? e.value("type", std::string()) : std::string();
+    const std::string type = errorType(j);
     const std::string message = e.is_object() ? e.value("message", std::string("unknown error")) : e.dump();
     const ErrorCode code = type == "rate_limit_error"                  ? ErrorCode::RateLimited
         : type == "authentication_error" || type == "permission_error" ? ErrorCode::Unauthorized
         : type == "not_found_error"                                    ? ErrorCode::NotFound
         : type == "invalid_request_error"                              ? ErrorCode::Invalid
                                                                        : ErrorCode::Provider;
-    return makeError(code, "Anthropic reported an error (" + (type.empty() ? "error" : type) + "): " + message + ".");
+    return makeError(
+        code, endSentence("Anthropic reported an error (" + (type.empty() ? "error" : type) + "): " + message));
 }
 
 class StreamDecoder final : public ResponseDecoder {
@@ -69,6 +72,10 @@ private:
         const std::string type = j.value("type", ev.event);
         if (type == "error") {
             m_error = apiError(j);
+            // Anthropic sends overloaded_error (and rate_limit_error) inside a 200 stream too: "busy", which the run
+            // engine retries when no output came before it (providers/provider.h, shouldRetry).
+            if (const std::string kind = errorType(j); kind == "overloaded_error" || kind == "rate_limit_error")
+                sink.reportBusy();
             return false;
         }
         if (type == "message_start") {
@@ -182,14 +189,15 @@ nlohmann::json AnthropicProvider::requestBody(const ProviderRequest& request) co
 
 Result<HttpRequest> AnthropicProvider::buildRequest(const ProviderRequest& request) const
 {
-    if (m_settings.apiKey.empty())
-        return makeError(ErrorCode::Unauthorized, "No API key is set for this Anthropic endpoint.");
+    // No key, no x-api-key header: a local gateway (LiteLLM, a proxy on this machine ...) may need none. The real
+    // API then answers 401, which HttpProvider reports as "this endpoint has no API key" (providers/httpprovider.cpp).
     HttpRequest r;
     r.method = "POST";
     r.url = endpointUrl("/v1/messages");
     r.headers.push_back({ "Content-Type", "application/json" });
     r.headers.push_back({ "Accept", request.stream ? "text/event-stream" : "application/json" });
-    r.headers.push_back({ "x-api-key", m_settings.apiKey });
+    if (!m_settings.apiKey.empty())
+        r.headers.push_back({ "x-api-key", m_settings.apiKey });
     r.headers.push_back({ "anthropic-version", "2023-06-01" });
     r.body = requestBody(request).dump();
     return r;

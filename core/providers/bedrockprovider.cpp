@@ -9,11 +9,6 @@ namespace assay::core {
 namespace {
 using nlohmann::json;
 
-std::string snippet(std::string_view text)
-{
-    return std::string(text.substr(0, 80));
-}
-
 void readUsage(const json& j, DecoderSink& sink)
 {
     auto u = j.find("usage");
@@ -71,12 +66,15 @@ private:
             const std::string type = m.header(":exception-type");
             const json p = json::parse(m.payload, nullptr, false);
             const std::string message = p.is_object() ? p.value("message", snippet(m.payload)) : snippet(m.payload);
-            m_error = makeError(codeForException(type), "Bedrock reported " + type + ": " + message + ".");
+            m_error = makeError(codeForException(type), endSentence("Bedrock reported " + type + ": " + message));
+            if (type.starts_with("throttling") || type.starts_with("Throttling")
+                || type.starts_with("serviceUnavailable") || type.starts_with("ServiceUnavailable"))
+                sink.reportBusy();
             return false;
         }
         if (messageType == "error") {
             m_error = makeError(ErrorCode::Provider,
-                "Bedrock reported " + m.header(":error-code") + ": " + m.header(":error-message") + ".");
+                endSentence("Bedrock reported " + m.header(":error-code") + ": " + m.header(":error-message")));
             return false;
         }
         const json p = json::parse(m.payload, nullptr, false);

@@ -51,7 +51,7 @@ Completion runToCompletion(Provider& provider, const ProviderRequest& request)
     auto handle = provider.start(request, collector.sink());
     if (!handle.ok()) {
         Completion c;
-        c.error = ErrorEvent { handle.error(), std::nullopt, {} };
+        c.error = ErrorEvent { handle.error(), std::nullopt, {}, std::nullopt };
         return c;
     }
     return collector.wait();

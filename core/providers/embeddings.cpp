@@ -3,6 +3,7 @@
 
 #include "http/redact.h"
 #include "providers/providererror.h"
+#include "util/displaytext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -46,7 +47,7 @@ Result<Embeddings> EmbeddingsClient::embed(const std::vector<std::string>& input
     }
     if (response->status < 200 || response->status > 299) {
         Error e = errorForHttpStatus(response->status, extractErrorMessage(response->body), std::nullopt);
-        e.message = redactSecrets(std::move(e.message), secrets);
+        e.message = validUtf8(redactSecrets(std::move(e.message), secrets)); // the body may be any bytes
         return e;
     }
     const json j = json::parse(response->body, nullptr, false);

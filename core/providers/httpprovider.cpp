@@ -2,6 +2,7 @@
 #include "providers/httpprovider.h"
 #include "http/redact.h"
 #include "providers/providererror.h"
+#include "util/displaytext.h"
 #include "util/ids.h"
 
 #include <algorithm>
@@ -20,29 +21,6 @@ double msSince(Clock::time_point from, Clock::time_point to)
 constexpr std::size_t kWireBody = 16 * 1024; ///< request body kept for the cell view
 constexpr std::size_t kWireEdge = 1024; ///< first and last bytes of the response kept
 
-/// @p bytes as valid UTF-8: sequences cut by a size limit or broken on the wire become '?', so the record can always
-/// be stored as JSON (which refuses invalid UTF-8).
-std::string validUtf8(std::string_view bytes)
-{
-    std::string out;
-    out.reserve(bytes.size());
-    for (std::size_t i = 0; i < bytes.size();) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool ok = n > 0 && i + n <= bytes.size();
-        for (std::size_t k = 1; ok && k < n; ++k)
-            ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
-        if (ok) {
-            out.append(bytes.substr(i, n));
-            i += n;
-        } else {
-            out += '?';
-            ++i;
-        }
-    }
-    return out;
-}
-
 /// State of one call, shared by the HTTP handlers (worker thread only after submit).
 struct Call final : DecoderSink {
     const HttpProvider* provider = nullptr;
@@ -58,6 +36,10 @@ struct Call final : DecoderSink {
     std::string errorBody;
     std::optional<std::int64_t> retryAfterMs;
     std::optional<Error> decodeError;
+    bool busy = false; ///< the decoder's error says the server is busy
+    std::size_t maxOutputBytes = 0;
+    std::size_t outputBytes = 0; ///< text delivered so far
+    bool outputOverflow = false; ///< more text came than maxOutputBytes; the rest was dropped
     std::optional<std::int64_t> inputTokens;
     std::optional<std::int64_t> outputTokens;
     std::int64_t deltas = 0;
@@ -85,10 +67,26 @@ struct Call final : DecoderSink {
 
     void delta(TokenDelta&& d) override
     {
+        if (outputOverflow)
+            return;
+        if (outputBytes + d.text.size() > maxOutputBytes) {
+            outputOverflow = true; // deliver what fits, then fail (onData and complete check the flag)
+            d.text = std::string(utf8Prefix(d.text, maxOutputBytes - outputBytes));
+            if (d.text.empty())
+                return;
+        }
         if (!firstToken && (!d.text.empty() || !d.logprobs.empty()))
             firstToken = Clock::now();
+        outputBytes += d.text.size();
         ++deltas;
         sink(ProviderEvent(std::move(d)));
+    }
+    void reportBusy() override { busy = true; }
+    Error overflowError() const
+    {
+        return makeError(ErrorCode::Http,
+            "The model's output was longer than the limit of " + std::to_string(maxOutputBytes)
+                + " bytes, so Assay stopped reading it.");
     }
     void usage(std::optional<std::int64_t> in, std::optional<std::int64_t> out) override
     {
@@ -131,32 +129,38 @@ struct Call final : DecoderSink {
         return s;
     }
 
-    void fail(Error error)
+    /// @p inBody: the error came from inside a 2xx body (the decoder), where the retry rule is this call's to make.
+    void fail(Error error, bool inBody = false)
     {
         ErrorEvent ev;
         ev.stats = stats();
         if (deltas > 0 && error.code != ErrorCode::Cancelled)
-            error.message
-                += " The partial output received before this (" + std::to_string(deltas) + " chunks) was kept.";
-        error.message = redactSecrets(std::move(error.message), secrets);
-        error.detail = redactSecrets(std::move(error.detail), secrets);
+            error.message = endSentence(std::move(error.message)) + " The partial output received before this ("
+                + std::to_string(deltas) + " chunks) was kept.";
+        // Whatever bytes the server sent (a garbage reply, a cut multibyte character), the sentence is valid UTF-8.
+        error.message = validUtf8(redactSecrets(std::move(error.message), secrets));
+        error.detail = validUtf8(redactSecrets(std::move(error.detail), secrets));
         ev.error = std::move(error);
         ev.retryAfterMs = retryAfterMs;
+        if (inBody)
+            ev.retry = busy && deltas == 0; // see shouldRetry (providers/provider.h)
         sink(ProviderEvent(std::move(ev)));
     }
 
     void complete(Result<HttpResponse> result)
     {
         if (decodeError)
-            return fail(*decodeError);
+            return fail(*decodeError, true);
         if (!result.ok())
             return fail(result.error());
         if (errorMode) {
-            const std::string message = provider ? provider->errorMessageFor(head, errorBody) : errorBody;
-            return fail(errorForHttpStatus(head.status, message, retryAfterMs));
+            const std::string message = provider->errorMessageFor(head, errorBody);
+            return fail(provider->errorForStatus(head.status, message, retryAfterMs));
         }
         if (Status s = decoder->end(*this); !s.ok())
-            return fail(s.error());
+            return fail(s.error(), true);
+        if (outputOverflow)
+            return fail(overflowError(), true);
         CallStats s = stats();
         if (outputTokens || inputTokens)
             sink(ProviderEvent(UsageEvent { s.usage }));
@@ -183,6 +187,21 @@ std::string HttpProvider::errorMessage(const HttpResponse&, std::string_view bod
 std::string HttpProvider::errorMessageFor(const HttpResponse& head, std::string_view body) const
 {
     return errorMessage(head, body);
+}
+
+Error HttpProvider::errorForStatus(
+    long status, std::string_view providerMessage, std::optional<std::int64_t> retryAfterMs) const
+{
+    Error e = errorForHttpStatus(status, providerMessage, retryAfterMs);
+    const auto s = secrets();
+    const bool keyless = std::all_of(s.begin(), s.end(), [](const std::string& k) { return k.empty(); });
+    if (keyless && e.code == ErrorCode::Unauthorized) {
+        const std::string said = providerMessage.empty() ? std::string() : ": " + std::string(providerMessage);
+        e.message = endSentence("The server requires an API key and this endpoint has none (HTTP "
+                        + std::to_string(status) + ")" + said)
+            + " Set a key for this endpoint in the endpoint settings.";
+    }
+    return e;
 }
 
 std::string HttpProvider::endpointUrl(std::string_view path) const
@@ -216,6 +235,7 @@ Result<CallHandle> HttpProvider::start(const ProviderRequest& request, EventSink
     call->price = m_settings.prices.find(request.model);
     call->secrets = secrets();
     call->streaming = request.stream;
+    call->maxOutputBytes = m_settings.maxOutputBytes;
     call->started = Clock::now();
     call->wireMethod = r.method;
     call->wireUrl = redactUrl(r.url);
@@ -233,13 +253,17 @@ Result<CallHandle> HttpProvider::start(const ProviderRequest& request, EventSink
     handlers.onData = [call](std::string_view bytes) {
         call->record(bytes);
         if (call->errorMode) {
-            if (call->errorBody.size() < 64 * 1024)
-                call->errorBody.append(bytes.substr(0, 64 * 1024 - call->errorBody.size()));
+            if (call->errorBody.size() < kFailedOutputKeepBytes)
+                call->errorBody.append(bytes.substr(0, kFailedOutputKeepBytes - call->errorBody.size()));
             return true;
         }
         if (Status s = call->decoder->feed(bytes, *call); !s.ok()) {
             call->decodeError = s.error();
             return false;
+        }
+        if (call->outputOverflow) {
+            call->decodeError = call->overflowError();
+            return false; // stop reading: the rest of the body is never held
         }
         return true;
     };

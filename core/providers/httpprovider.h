@@ -21,6 +21,9 @@ struct EndpointSettings {
     long totalTimeoutMs = 600'000;
     long streamIdleTimeoutMs = 60'000; ///< streaming only: longest silence between bytes
     std::size_t maxResponseBytes = 32u << 20;
+    /// The model's text in one call (streamed or not): a reply over it fails with its first maxOutputBytes kept, so
+    /// a hostile or broken server cannot make a call hold (or a cell store) tens of MB. About a million tokens.
+    std::size_t maxOutputBytes = 4u << 20;
     PriceTable prices;
 };
 
@@ -33,6 +36,9 @@ public:
     virtual void usage(std::optional<std::int64_t> input, std::optional<std::int64_t> output) = 0;
     virtual void finishReason(std::string raw) = 0;
     virtual void extra(const std::string& key, nlohmann::json value) = 0;
+    /// The error the decoder is about to return says the server is busy (overloaded, throttling): the call did not
+    /// fail for what it asked. Retried when no output came before it (providers/provider.h, shouldRetry).
+    virtual void reportBusy() = 0;
 };
 
 /// Turns one response body (2xx) into deltas, usage and a finish reason. One per call; worker thread only.
@@ -47,7 +53,9 @@ public:
 
 /// Shared machinery of HTTP providers: submits through the HttpClient, maps HTTP statuses and transport
 /// failures to ErrorEvents, measures TTFT/latency/throughput and prices the call. A provider and its
-/// HttpClient must outlive the calls they started.
+/// HttpClient must outlive the calls they started. Every error sentence it reports is valid UTF-8 (util/displaytext.h)
+/// with known secrets redacted, whatever bytes the server sent; the text of one call is bounded by
+/// EndpointSettings::maxOutputBytes.
 class HttpProvider : public Provider {
 public:
     HttpProvider(HttpClient& client, EndpointSettings settings);
@@ -55,6 +63,10 @@ public:
     [[nodiscard]] const EndpointSettings& settings() const { return m_settings; }
     /// The call machinery's access to errorMessage().
     [[nodiscard]] std::string errorMessageFor(const HttpResponse& head, std::string_view body) const;
+    /// errorForHttpStatus, except that a 401/403 to an endpoint that sent no credentials says so (a keyless endpoint
+    /// is allowed: local gateways need none; this one's server wants a key).
+    [[nodiscard]] Error errorForStatus(
+        long status, std::string_view providerMessage, std::optional<std::int64_t> retryAfterMs) const;
 
 protected:
     /// URL, headers and body of the call (timeouts and limits are filled in by the base).

@@ -8,12 +8,6 @@ namespace assay::core {
 namespace {
 using nlohmann::json;
 
-std::string snippet(std::string_view text)
-{
-    std::string s(text.substr(0, 80));
-    return text.size() > 80 ? s + "…" : s;
-}
-
 std::vector<TokenLogprob> parseLogprobs(const json& choice)
 {
     std::vector<TokenLogprob> out;
@@ -64,7 +58,7 @@ std::optional<Error> errorInBody(const json& j)
     std::string message = e->is_string() ? e->get<std::string>()
         : e->is_object()                 ? e->value("message", std::string("unknown error"))
                                          : e->dump();
-    return makeError(ErrorCode::Provider, "The provider reported an error: " + message + ".");
+    return makeError(ErrorCode::Provider, endSentence("The provider reported an error: " + message));
 }
 
 class StreamDecoder final : public ResponseDecoder {

@@ -96,7 +96,21 @@ struct ErrorEvent {
     Error error;
     std::optional<std::int64_t> retryAfterMs; ///< from Retry-After (429/503) when the server sent one
     CallStats stats;
+    /// Set by the provider when it knows better than the code (see shouldRetry); unset: the code decides.
+    std::optional<bool> retry;
 };
+
+/// The run engine's one retry rule (README, "How the run engine retries"). @p e.retry decides when the provider set
+/// it: an error inside a 2xx body (an in-stream error event, malformed data, a truncated stream, an output over the
+/// limit) is never retried, except a "server busy" error (Anthropic overloaded_error / rate_limit_error, Bedrock
+/// throttling / serviceUnavailable) that came before any output. Otherwise by code: RateLimited, Network and
+/// Timeout are retried (also after a partial output: the next attempt replaces it), Provider only with an HTTP
+/// status of 500 or more; the rest never (bad key, bad request, not found, cancelled, offline ...).
+bool shouldRetry(const ErrorEvent& e);
+
+/// What a failed call keeps of its body: of an error body (non-2xx) for its message, and of the partial output
+/// stored with a failed cell (the cell records how much more there was).
+constexpr std::size_t kFailedOutputKeepBytes = 64 * 1024;
 
 /// Per call: TokenDelta*, then UsageEvent (when known), then exactly one FinishEvent or ErrorEvent.
 using ProviderEvent = std::variant<TokenDelta, UsageEvent, FinishEvent, ErrorEvent>;

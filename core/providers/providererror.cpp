@@ -53,7 +53,7 @@ std::string extractErrorMessage(std::string_view body)
                 return m->get<std::string>();
         }
     }
-    std::string text(body.substr(0, 300));
+    std::string text(utf8Prefix(body, 300));
     for (char& c : text) {
         if (c == '\n' || c == '\r' || c == '\t')
             c = ' ';
@@ -61,44 +61,77 @@ std::string extractErrorMessage(std::string_view body)
     return text;
 }
 
+std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes)
+{
+    if (text.size() <= maxBytes)
+        return text;
+    std::size_t end = maxBytes;
+    // Back off the continuation bytes of a sequence that the cut would split (at most 3).
+    for (int k = 0; k < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80; ++k)
+        --end;
+    return text.substr(0, end);
+}
+
+std::string snippet(std::string_view text, std::size_t maxBytes)
+{
+    std::string s(utf8Prefix(text, maxBytes));
+    return s.size() < text.size() ? s + "\xE2\x80\xA6" : s;
+}
+
+std::string endSentence(std::string text)
+{
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.pop_back();
+    if (text.empty())
+        return text;
+    const char last = text.back();
+    if (last == '.' || last == '!' || last == '?' || text.ends_with("\xE2\x80\xA6")) // U+2026 …
+        return text;
+    return text + '.';
+}
+
 Error errorForHttpStatus(long status, std::string_view providerMessage, std::optional<std::int64_t> retryAfterMs)
 {
     const std::string said = providerMessage.empty() ? std::string() : ": " + std::string(providerMessage);
     const std::string detail = "HTTP " + std::to_string(status);
+    const std::string code = std::to_string(status);
     switch (status) {
     case 400:
     case 413:
     case 422:
-        return makeError(ErrorCode::Invalid,
-            "The provider rejected the request (HTTP " + std::to_string(status) + ")" + said + ".", detail);
+        return makeError(
+            ErrorCode::Invalid, endSentence("The provider rejected the request (HTTP " + code + ")" + said), detail);
     case 401:
     case 403:
         return makeError(ErrorCode::Unauthorized,
-            "The API key was rejected (HTTP " + std::to_string(status) + ")" + said
-                + ". Check the key or credentials in the endpoint settings.",
+            endSentence("The API key was rejected (HTTP " + code + ")" + said)
+                + " Check the key or credentials in the endpoint settings.",
             detail);
     case 404:
         return makeError(ErrorCode::NotFound,
-            "The model or endpoint was not found (HTTP 404)" + said + ". Check the model name and base URL.", detail);
+            endSentence("The model or endpoint was not found (HTTP 404)" + said)
+                + " Check the model name and base URL.",
+            detail);
     case 408:
-        return makeError(ErrorCode::Timeout, "The provider timed out (HTTP 408)" + said + ".", detail);
+        return makeError(ErrorCode::Timeout, endSentence("The provider timed out (HTTP 408)" + said), detail);
     case 429: {
-        std::string when = ". Try again later.";
+        std::string when = " Try again later.";
         if (retryAfterMs) {
             char buf[64];
-            std::snprintf(buf, sizeof buf, ". The provider asks to retry after %g s.",
+            std::snprintf(buf, sizeof buf, " The provider asks to retry after %g s.",
                 static_cast<double>(*retryAfterMs) / 1000.0);
             when = buf;
         }
-        return makeError(ErrorCode::RateLimited, "Rate limited by the provider (HTTP 429)" + said + when, detail);
+        return makeError(
+            ErrorCode::RateLimited, endSentence("Rate limited by the provider (HTTP 429)" + said) + when, detail);
     }
     default:
         break;
     }
     if (status >= 500 && status <= 599)
         return makeError(ErrorCode::Provider,
-            "The provider failed with a server error (HTTP " + std::to_string(status) + ")" + said + ".", detail);
-    return makeError(ErrorCode::Http, "The provider answered HTTP " + std::to_string(status) + said + ".", detail);
+            endSentence("The provider failed with a server error (HTTP " + code + ")" + said), detail);
+    return makeError(ErrorCode::Http, endSentence("The provider answered HTTP " + code + said), detail);
 }
 
 std::string normalizeFinishReason(std::string_view raw)

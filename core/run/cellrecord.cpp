@@ -2,6 +2,8 @@
 #include "run/cellrecord.h"
 
 #include "http/redact.h"
+#include "providers/providererror.h"
+#include "util/displaytext.h"
 
 namespace assay::core {
 
@@ -32,7 +34,14 @@ RunCell cellFromCompletion(
 {
     RunCell c = cellSkeleton(plan, cell);
     c.status = status;
-    c.output = completion.text;
+    // A failed or cancelled call keeps a bounded prefix of its partial output (as a failed non-streamed reply keeps
+    // none): a broken stream cannot make one cell weigh tens of MB in the workspace.
+    const bool keepsAll = status == CellStatus::Ok || completion.text.size() <= kFailedOutputKeepBytes;
+    c.output = keepsAll ? completion.text : std::string(utf8Prefix(completion.text, kFailedOutputKeepBytes));
+    if (!keepsAll) {
+        c.provenance["outputTruncated"] = true;
+        c.provenance["outputBytesReceived"] = completion.text.size();
+    }
     c.finishReason = completion.finishReason;
     const CallStats& s = completion.stats;
     if (completion.usage) {
@@ -61,9 +70,12 @@ RunCell cellFromCompletion(
     if (completion.error) {
         const Error& e = completion.error->error;
         c.provenance["errorCode"] = errorCodeName(e.code);
-        c.error = e.message;
+        c.error = validUtf8(e.message);
+        if (!keepsAll)
+            c.error = endSentence(std::move(c.error)) + " Of its " + std::to_string(completion.text.size())
+                + " bytes of partial output, the first " + std::to_string(c.output.size()) + " were stored.";
         if (attempts > 1 && e.code != ErrorCode::Cancelled)
-            c.error += " (after " + std::to_string(attempts) + " attempts)";
+            c.error = endSentence(std::move(c.error)) + " Tried " + std::to_string(attempts) + " times.";
     }
     return c;
 }
@@ -72,7 +84,7 @@ RunCell cellFailedBeforeRequest(const RunPlan& plan, const PlannedCell& cell, co
 {
     RunCell c = cellSkeleton(plan, cell);
     c.status = status;
-    c.error = error.message;
+    c.error = validUtf8(error.message);
     c.provenance["errorCode"] = errorCodeName(error.code);
     c.provenance["attempts"] = 0;
     return c;

@@ -14,8 +14,10 @@ namespace assay::core {
 /// and provenance {endpoint, kind, stream}.
 RunCell cellSkeleton(const RunPlan& plan, const PlannedCell& cell);
 
-/// The outcome of the last attempt: status, output (partial output kept on failure), error, finish reason, tokens,
-/// TTFT, latency and cost. @p attempts is recorded in provenance; @p status overrides (e.g. Cancelled).
+/// The outcome of the last attempt: status, output, error, finish reason, tokens, TTFT, latency and cost.
+/// @p attempts is recorded in provenance; @p status overrides (e.g. Cancelled). A cell that is not Ok keeps at most
+/// kFailedOutputKeepBytes of its partial output (provenance outputTruncated / outputBytesReceived say how much came);
+/// its error is valid UTF-8 and says how often the call was tried.
 RunCell cellFromCompletion(
     const RunPlan& plan, const PlannedCell& cell, const Completion& completion, int attempts, CellStatus status);
 

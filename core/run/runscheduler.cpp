@@ -26,11 +26,7 @@ using run_detail::Delayed;
 
 bool retryable(const Completion& c)
 {
-    const ErrorCode code = c.error->error.code;
-    if (code == ErrorCode::RateLimited || code == ErrorCode::Network || code == ErrorCode::Timeout)
-        return true;
-    // 5xx only: a Provider error on a 200 is a malformed or truncated body, which a retry would pay for again.
-    return code == ErrorCode::Provider && c.stats.httpStatus >= 500;
+    return shouldRetry(*c.error); // the one rule, documented in providers/provider.h
 }
 
 double estimateTokens(const ProviderRequest& r)
@@ -129,7 +125,7 @@ void RunScheduler::Impl::startCall(std::size_t index, std::stop_token token, dou
         }
     });
     if (!handle) { // refused at once: hand it to the dispatcher (no recursion through attemptDone)
-        attempt->completion.error = ErrorEvent { handle.error(), std::nullopt, {} };
+        attempt->completion.error = ErrorEvent { handle.error(), std::nullopt, {}, std::nullopt };
         std::lock_guard lock(mutex);
         finishedAttempts.push_back(attempt);
         dispatchCv.notify_one();

@@ -51,7 +51,7 @@ private Q_SLOTS:
     void openAiRobustSseFraming();
     void anthropicStreaming();
     void anthropicNonStreaming();
-    void anthropicNeedsKey();
+    void anthropicWithoutKey();
     void bedrockStreamingSigned();
     void bedrockNonStreaming();
     void bedrockFramesSplitAnywhere();
@@ -259,15 +259,19 @@ void TestProviders::anthropicNonStreaming()
     QVERIFY(!body.contains("stream"));
 }
 
-void TestProviders::anthropicNeedsKey()
+void TestProviders::anthropicWithoutKey()
 {
+    // A local gateway in front of Claude may need no key: the call goes out with no x-api-key header at all.
+    m_server.route("/v1/messages", anthropicStream({}));
     EndpointSettings s = settings();
     s.apiKey.clear();
     AnthropicProvider provider(m_client, s);
-    auto started
-        = provider.start(chatRequest("claude-test", true), [](ProviderEvent&&) { QFAIL("no event expected"); });
-    QVERIFY(!started.ok());
-    QCOMPARE(started.error().code, ErrorCode::Unauthorized);
+    const Completion c = runToCompletion(provider, chatRequest("claude-test", true));
+    QVERIFY2(c.ok(), why(c));
+    QCOMPARE(c.text, std::string("Hello, world!"));
+    const auto r = m_server.requests().at(0);
+    QVERIFY(r.header("x-api-key").empty());
+    QCOMPARE(r.header("anthropic-version"), std::string("2023-06-01"));
 }
 
 void TestProviders::bedrockStreamingSigned()
@@ -353,12 +357,23 @@ void TestProviders::concurrentStreams()
 {
     StreamScript s;
     s.delayMs = 10;
-    m_server.route("/v1/chat/completions", openAiStream(s));
-    OpenAiProvider provider(m_client, settings("/v1"));
     constexpr int n = 64;
+    // Event-based: each reply waits (up to 20 s) until 16 requests are in flight at once, so a client that ran the
+    // calls one after another would fail the check below instead of merely being slow.
+    auto inFlight = std::make_shared<std::atomic<int>>(0);
+    auto most = std::make_shared<std::atomic<int>>(0);
+    Handler stream = openAiStream(s);
+    m_server.route("/v1/chat/completions", [inFlight, most, stream](const RecordedRequest& r, ResponseWriter& w) {
+        const int now = ++*inFlight;
+        int seen = most->load();
+        while (now > seen && !most->compare_exchange_weak(seen, now)) { }
+        for (int waited = 0; most->load() < 16 && waited < 20'000; waited += 5)
+            w.sleepMs(5);
+        stream(r, w);
+        --*inFlight;
+    });
+    OpenAiProvider provider(m_client, settings("/v1"));
     std::vector<std::unique_ptr<CompletionCollector>> collectors;
-    QElapsedTimer timer;
-    timer.start();
     for (int i = 0; i < n; ++i) {
         collectors.push_back(std::make_unique<CompletionCollector>());
         QVERIFY(provider.start(chatRequest("test-model", true), collectors.back()->sink()).ok());
@@ -368,8 +383,7 @@ void TestProviders::concurrentStreams()
         QVERIFY2(done.ok(), why(done));
         QCOMPARE(done.text, std::string("Hello, world!"));
     }
-    // Each stream takes >= 40 ms; 64 of them one after another would take > 2.5 s.
-    QVERIFY2(timer.elapsed() < 2000, std::to_string(timer.elapsed()).c_str());
+    QVERIFY2(most->load() >= 16, std::to_string(most->load()).c_str());
     QCOMPARE(m_server.requestCount() >= std::uint64_t(n), true);
 }
 

@@ -3,7 +3,6 @@
 // the cell the user then sees (status, error sentence, partial output, attempts) and how often the server was hit.
 #include "runschedulertest.h"
 
-#include <QElapsedTimer>
 #include <QtTest>
 
 using namespace assay::core;
@@ -59,12 +58,16 @@ void TestRunFaults::stallTimesOut()
     auto log = std::make_shared<ServerLog>();
     StreamScript s;
     s.stallAfter = 1;
-    s.stallMs = 5000;
-    h.server().route(RunHarness::route(0), counting(log, openAiStream(s)));
-    QElapsedTimer t;
-    t.start();
+    s.stallMs = 120'000; // far past the 600 ms limit (cut short when the harness stops the server)
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    Handler stream = openAiStream(s);
+    h.server().route(
+        RunHarness::route(0), counting(log, [stream, finished](const RecordedRequest& r, ResponseWriter& w) {
+            stream(r, w);
+            finished->store(!w.dropped());
+        }));
     RUN_ONE(h, fast(1, 600), cell);
-    QVERIFY2(t.elapsed() < 3000, "the per-cell timeout did not end the stalled call");
+    QVERIFY2(!finished->load(), "the server got to the end of its reply: the timeout did not end the stalled call");
     QCOMPARE(cell.status, CellStatus::Failed);
     QCOMPARE(cell.provenance["errorCode"].get<std::string>(), std::string(errorCodeName(ErrorCode::Timeout)));
     QCOMPARE(cell.output, std::string("Hello")); // the partial output is kept
@@ -84,7 +87,7 @@ void TestRunFaults::droppedConnectionRetriedThenFails()
     QCOMPARE(cell.status, CellStatus::Failed);
     QCOMPARE(cell.provenance["errorCode"].get<std::string>(), std::string(errorCodeName(ErrorCode::Network)));
     QCOMPARE(cell.provenance["attempts"].get<int>(), 2);
-    QVERIFY2(contains(cell.error, "(after 2 attempts)"), cell.error.c_str());
+    QVERIFY2(contains(cell.error, ". Tried 2 times."), cell.error.c_str());
     QCOMPARE(log->total.load(), 2);
 }
 
@@ -106,8 +109,7 @@ void TestRunFaults::retryAfterIsHonoured()
     QCOMPARE(times.size(), std::size_t(2));
     const auto gapMs = std::chrono::duration_cast<std::chrono::milliseconds>(times[1] - times[0]).count();
     qInfo("Retry-After: 1 -> the second request came %lld ms after the first", static_cast<long long>(gapMs));
-    QVERIFY2(gapMs >= 950, "the retry did not wait for Retry-After");
-    QVERIFY2(gapMs < 3000, "the retry waited far longer than Retry-After");
+    QVERIFY2(gapMs >= 950, "the retry did not wait for Retry-After"); // a lower bound only (load only adds)
 }
 
 void TestRunFaults::serverErrorRetriedThenFails()
@@ -119,7 +121,7 @@ void TestRunFaults::serverErrorRetriedThenFails()
     RUN_ONE(h, fast(3), cell);
     QCOMPARE(cell.status, CellStatus::Failed);
     QVERIFY2(contains(cell.error, "server error (HTTP 500): boom"), cell.error.c_str());
-    QVERIFY2(contains(cell.error, "(after 3 attempts)"), cell.error.c_str());
+    QVERIFY2(contains(cell.error, "boom. Tried 3 times."), cell.error.c_str());
     QCOMPARE(cell.provenance["httpStatus"].get<int>(), 500);
     QCOMPARE(log->total.load(), 3);
 }
@@ -190,9 +192,9 @@ void TestRunFaults::slowBodyWithinTimeout()
     QVERIFY(h.ok());
     auto log = std::make_shared<ServerLog>();
     StreamScript s;
-    s.delayMs = 150; // 4 tokens: ~600 ms, each gap well inside the limits
+    s.delayMs = 150; // 4 tokens: ~600 ms, each gap far inside the limits (60 s)
     h.server().route(RunHarness::route(0), counting(log, openAiStream(s)));
-    RUN_ONE(h, fast(1, 5000), cell);
+    RUN_ONE(h, fast(1, 60'000), cell);
     QCOMPARE(cell.status, CellStatus::Ok);
     QCOMPARE(cell.output, std::string("Hello, world!"));
     QVERIFY(cell.latencyMs && *cell.latencyMs >= 500);

@@ -291,6 +291,7 @@ void LoopbackServer::serve(int fd, std::uint64_t connectionId)
         buf.append(tmp, static_cast<std::size_t>(n));
         return true;
     };
+    std::uint64_t served = 0; // requests read on this connection
     while (!m_stopping.load()) {
         std::size_t headerEnd;
         bool alive = true;
@@ -340,6 +341,10 @@ void LoopbackServer::serve(int fd, std::uint64_t connectionId)
         if (m_recording.load()) {
             std::lock_guard lock(m_mutex);
             m_requests.push_back(req);
+        }
+        if (served++ > 0 && m_closeReused.load()) {
+            ++m_unanswered;
+            break; // closed below without answering
         }
         ResponseWriter writer(fd, &m_stopping);
         if (lower(req.header("Connection")) == "close")

@@ -86,6 +86,12 @@ public:
     void route(const std::string& path, Handler handler);
 
     void setRecording(bool on) { m_recording = on; }
+    /// Hostile keep-alive: the first request on each connection is answered as routed (and the connection kept
+    /// alive); any later request on it is read in full, recorded and counted, and then the connection is closed
+    /// without a byte of answer. A client that silently re-sends on a new connection is caught by the counts.
+    void setCloseReusedConnections(bool on) { m_closeReused = on; }
+    /// Requests that setCloseReusedConnections left unanswered.
+    [[nodiscard]] std::uint64_t unansweredCount() const { return m_unanswered.load(); }
     [[nodiscard]] std::vector<RecordedRequest> requests() const;
     void clearRequests();
     [[nodiscard]] std::uint64_t requestCount() const { return m_requestCount.load(); }
@@ -107,6 +113,8 @@ private:
     std::string m_error;
     std::atomic<bool> m_stopping { false };
     std::atomic<bool> m_recording { true };
+    std::atomic<bool> m_closeReused { false };
+    std::atomic<std::uint64_t> m_unanswered { 0 };
     std::atomic<std::uint64_t> m_requestCount { 0 };
     std::atomic<std::uint64_t> m_connectionCount { 0 };
     std::thread m_acceptThread;
