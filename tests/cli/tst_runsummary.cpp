@@ -6,6 +6,7 @@
 #include "replies.h"
 #include "runfixture.h"
 
+#include "clitest.h"
 #include "storage/workspace.h"
 
 #include <QFile>
@@ -83,15 +84,19 @@ void TestRunSummary::summarySaysHowManyMore()
         f.write(QByteArray::fromStdString(definition.dump()));
     }
 
+    // The raw bytes of stderr are needed (runCli decodes them), so the process is started here, with the same
+    // planted-key environment and leak check as every other CLI test (clitest.h).
+    const QStringList args { QStringLiteral("run"), runFile, QStringLiteral("--workspace"),
+        QString::fromStdString(ws) };
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(ASSAY_CLI_PATH),
-        { QStringLiteral("run"), runFile, QStringLiteral("--workspace"), QString::fromStdString(ws) });
+    assay::clitest::prepareCli(p, args, dir.path(), QProcessEnvironment());
+    p.start();
     QVERIFY(p.waitForStarted(10000));
+    p.closeWriteChannel();
     QVERIFY(p.waitForFinished(120000));
+    const QByteArray out = p.readAllStandardOutput();
     const QByteArray err = p.readAllStandardError();
+    QVERIFY(assay::clitest::checkNoPlantedKey(args, out, err, dir.path()));
     QVERIFY2(p.exitCode() == kCellsFailed, err.constData());
 
     QVERIFY2(isUtf8(err), "stderr is not valid UTF-8");
