@@ -71,13 +71,16 @@ public:
         json messages = pick(3) == 0 ? any() : json::array();
         if (messages.is_array())
             for (int i = pick(4); i > 0; --i)
-                messages.push_back(pick(3) == 0 ? any() : json { { "role", maybe(text()) }, { "content", maybe(text()) } });
+                messages.push_back(
+                    pick(3) == 0 ? any() : json { { "role", maybe(text()) }, { "content", maybe(text()) } });
         json request = { { "messages", messages }, { "parameters", any() } };
         json rq = { { "method", maybe(json("POST")) }, { "url", maybe(json("http://127.0.0.1/v1")) },
             { "body", maybe(json(R"({"a":[1,2]})")) }, { "bodyTruncated", maybe(json(true)) } };
         json rs = { { "status", maybe(json(200)) }, { "bytes", maybe(json(1234)) }, { "elided", maybe(json(false)) },
             { "head", maybe(text()) }, { "tail", maybe(text()) } };
-        json wire = pick(4) == 0 ? any() : json { { "request", pick(4) == 0 ? any() : rq }, { "response", pick(4) == 0 ? any() : rs } };
+        json wire = pick(4) == 0
+            ? any()
+            : json { { "request", pick(4) == 0 ? any() : rq }, { "response", pick(4) == 0 ? any() : rs } };
         return pick(2) == 0 ? request : json { { "wire", wire }, { "endpoint", maybe(text()) } };
     }
 
@@ -105,15 +108,15 @@ private:
     }
     std::string text()
     {
-        static const char* texts[] = { "", "user", "assistant", "plain text", "<b>html</b> & \"quotes\"", "日本語のテキスト",
-            "emoji 🎉", "line\nbreaks\r\n", "\t", "{\"json\": \"in a string\"}" };
+        static const char* texts[] = { "", "user", "assistant", "plain text", "<b>html</b> & \"quotes\"",
+            "日本語のテキスト", "emoji 🎉", "line\nbreaks\r\n", "\t", "{\"json\": \"in a string\"}" };
         return texts[pick(static_cast<int>(std::size(texts)))];
     }
     std::mt19937 m_rng;
 };
 
-bool setColumns(const std::string& path, const std::string& cellId, const std::string& request,
-    const std::string& provenance)
+bool setColumns(
+    const std::string& path, const std::string& cellId, const std::string& request, const std::string& provenance)
 {
     auto db = core::Workspace::open(path);
     if (!db)
@@ -187,8 +190,7 @@ void TestCellDetail::oddStoredJsonNeverThrows()
         detail.clear();
         detail.showCell(static_cast<int>(which), 0);
         QTRY_VERIFY_WITH_TIMEOUT(
-            !detail.requestText().isEmpty() || detail.promptText().startsWith(QStringLiteral("Could not read")),
-            30000);
+            !detail.requestText().isEmpty() || detail.promptText().startsWith(QStringLiteral("Could not read")), 30000);
         if (detail.promptText().startsWith(QStringLiteral("Could not read"))) {
             // Not JSON (or not valid UTF-8): the view says so, naming the column.
             QVERIFY2(detail.promptText().contains(QStringLiteral("run_cell.")), qPrintable(detail.promptText()));

@@ -62,7 +62,8 @@ struct GateRelease {
 bool roundTrip(QObject* context)
 {
     bool delivered = false;
-    QMetaObject::invokeMethod(context, [&] { delivered = true; }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        context, [&] { delivered = true; }, Qt::QueuedConnection);
     QDeadlineTimer patience(30000); // how long to keep turning the loop, not a pass/fail threshold
     while (!delivered && !patience.hasExpired())
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);

@@ -46,9 +46,10 @@ core::CompareGrid bigGrid()
     }
     core::Run run;
     run.id = "run-1";
-    run.plan = { { "definition", { { "name", "big" }, { "prompts", { "p@1" } }, { "endpoints", names }, { "rows", rows } } },
-        { "versions", { { { "versionId", "V1" }, { "reference", "p@1" }, { "number", 1 } } } },
-        { "endpoints", endpoints } };
+    run.plan
+        = { { "definition", { { "name", "big" }, { "prompts", { "p@1" } }, { "endpoints", names }, { "rows", rows } } },
+              { "versions", { { { "versionId", "V1" }, { "reference", "p@1" }, { "number", 1 } } } },
+              { "endpoints", endpoints } };
     auto grid = core::CompareGrid::layout(run, {});
     if (!grid)
         qFatal("layout: %s", grid.error().message.c_str());
@@ -92,7 +93,8 @@ int turnUntil(QObject* context, const std::function<bool()>& done)
     QDeadlineTimer patience(120000); // how long to keep turning the loop, not a pass/fail threshold
     while (!done() && !patience.hasExpired()) {
         bool delivered = false;
-        QMetaObject::invokeMethod(context, [&] { delivered = true; }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [&] { delivered = true; }, Qt::QueuedConnection);
         while (!delivered)
             QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
         ++trips;
