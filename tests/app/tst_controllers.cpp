@@ -175,14 +175,25 @@ void TestControllers::cancelAroundTheEndOfRuns()
     app::RunController runs(h.secrets());
     runs.setWorkspacePath(QString::fromStdString(h.path()));
     QSignalSpy finished(&runs, &app::RunController::runFinished);
+    std::size_t cellsSeen = 0; // committed cells the GUI thread has been told about
+    connect(&runs, &app::RunController::liveUpdate, &runs,
+        [&](const QString&, const std::vector<widgets::CompareDelta>&, const std::vector<core::RunCell>& cells) {
+            cellsSeen += cells.size();
+        });
+    constexpr std::size_t kCells = 4;
     std::mt19937 rng(4242);
-    std::uniform_int_distribution<int> turns(0, 40);
+    std::uniform_int_distribution<std::size_t> at(1, kCells + 1); // kCells + 1: once the run has ended
+    std::uniform_int_distribution<int> turns(0, 20);
     constexpr int kRuns = 40;
     int cancelled = 0;
     for (int i = 0; i < kRuns; ++i) {
+        cellsSeen = 0;
         runs.start(*definition);
         QVERIFY(runs.isRunning());
-        // A random number of event-loop turns, then cancel: mid-run, at its end, or after the run thread is done.
+        // Cancel once the GUI has seen some of the last cells (the run thread is further on by then: it may be
+        // committing the last cell, destroying its scheduler, or gone), or after the run has finished.
+        const std::size_t trigger = at(rng);
+        QTRY_VERIFY_WITH_TIMEOUT((trigger <= kCells && cellsSeen >= trigger) || finished.count() > i, 60000);
         for (int n = turns(rng); n > 0; --n)
             QCoreApplication::processEvents();
         runs.cancel();

@@ -55,7 +55,7 @@ void TestRunCancel::cancelAroundTheEndOfManyRuns()
     const int total = static_cast<int>(keys.size());
 
     std::mt19937 rng(20261204); // seeded: the same moments each time (the threads' timing still varies)
-    std::uniform_int_distribution<int> at(total - 2, total + 1); // cells committed before the cancel; > total: after
+    std::uniform_int_distribution<int> at(total - 3, total + 1); // cells committed before the cancel; > total: after
     std::uniform_int_distribution<int> pause(0, 3000);
     constexpr int kRuns = 150;
     int finished = 0;
