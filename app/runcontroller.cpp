@@ -7,6 +7,7 @@
 #include "storage/modelrepository.h"
 #include "storage/runrepository.h"
 #include "storage/workspace.h"
+#include "util/jsonread.h"
 
 #include <QElapsedTimer>
 #include <QLocale>
@@ -33,8 +34,7 @@ RunController::~RunController()
     cancel();
     if (m_thread.joinable())
         m_thread.join();
-    if (m_testThread.joinable())
-        m_testThread.join();
+    m_tests.clear(); // each jthread: stop (its call ends at once), then join
 }
 
 void RunController::setOffline(bool offline)
@@ -56,7 +56,8 @@ void RunController::rerunCells(const QString& runId, const std::vector<std::stri
             auto run = core::RunRepository(db).get(id);
             if (!run)
                 return run.error();
-            auto definition = core::RunDefinition::parse(run->plan.value("definition", nlohmann::json::object()));
+            // The stored plan may hold anything: read it without an exception (util/jsonread.h).
+            auto definition = core::RunDefinition::parse(core::jsonObject(run->plan, "definition"));
             if (!definition)
                 return definition.error();
             return core::RunPlan::fromPinned(*definition, run->plan, db);
@@ -71,7 +72,6 @@ void RunController::execute(PlanMaker makePlan, const std::string& resumeRunId, 
     if (m_thread.joinable())
         m_thread.join();
     m_running = true;
-    m_cancelRequested = false;
     {
         std::lock_guard lock(m_liveMutex);
         m_deltas.clear();
@@ -81,8 +81,10 @@ void RunController::execute(PlanMaker makePlan, const std::string& resumeRunId, 
     m_liveRunId = QString::fromStdString(resumeRunId);
     m_liveTimer->start();
     const std::string path = m_workspacePath.toStdString();
+    // The thread's own stop state (shared by m_thread and the scheduler, alive as long as either holds it) carries
+    // cancel(): the scheduler lives on this thread's stack, so the GUI thread never holds a pointer to it.
     m_thread = std::jthread([this, makePlan = std::move(makePlan), path, resume = resumeRunId,
-                                rerun = std::move(rerunKeys)]() mutable {
+                                rerun = std::move(rerunKeys)](std::stop_token stop) mutable {
         auto finish = [this](const QString& runId, const QString& summary, bool ok) {
             QMetaObject::invokeMethod(
                 this,
@@ -109,6 +111,7 @@ void RunController::execute(PlanMaker makePlan, const std::string& resumeRunId, 
         options.secrets = &m_secrets;
         options.actor = "assay-gui";
         options.rerunKeys = std::move(rerun);
+        options.cancel = std::move(stop);
         options.onStarted = [this](const std::string& id) {
             QMetaObject::invokeMethod(
                 this,
@@ -144,12 +147,7 @@ void RunController::execute(PlanMaker makePlan, const std::string& resumeRunId, 
             std::lock_guard lock(m_liveMutex);
             m_cells.push_back(std::move(light));
         };
-        core::RunScheduler scheduler(std::move(*plan), *m_http, std::move(options));
-        m_scheduler = &scheduler;
-        if (m_cancelRequested)
-            scheduler.cancel();
-        auto outcome = scheduler.run(resume);
-        m_scheduler = nullptr;
+        auto outcome = core::RunScheduler(std::move(*plan), *m_http, std::move(options)).run(resume);
         if (!outcome) {
             finish({}, QString::fromStdString(outcome.error().message), false);
             return;
@@ -184,77 +182,95 @@ void RunController::flushLive()
 
 void RunController::cancel()
 {
-    m_cancelRequested = true;
-    if (core::RunScheduler* s = m_scheduler.load())
-        s->cancel();
+    // Safe at any moment: before the scheduler exists (it starts cancelled), while it runs, or after it is gone.
+    m_thread.request_stop();
 }
 
 void RunController::testConnection(const core::Endpoint& endpoint)
 {
-    if (m_testThread.joinable())
-        m_testThread.join();
-    m_testThread = std::jthread([this, endpoint] {
-        const QString name = QString::fromStdString(endpoint.name);
-        auto report = [this, name](bool ok, const QString& message) {
-            QMetaObject::invokeMethod(
-                this, [this, name, ok, message] { Q_EMIT connectionTested(name, ok, message); }, Qt::QueuedConnection);
-        };
-        if (core::ProviderFactory::servesEmbeddings(endpoint)) {
-            // An embeddings endpoint (the local runner's embeddings instance): one tiny /embeddings request.
-            auto client = core::ProviderFactory::makeEmbeddings(*m_http, endpoint, &m_secrets, {});
-            QElapsedTimer timer;
-            timer.start();
-            auto out = client ? client->embed({ "OK" }) : core::Result<core::Embeddings>(client.error());
-            if (out)
-                report(true,
-                    tr("Connected: a %1-dimensional embedding in %2 ms.")
-                        .arg(out->vectors.front().size())
-                        .arg(timer.elapsed()));
-            else
-                report(false, QString::fromStdString(out.error().message));
-            return;
-        }
-        auto provider = core::ProviderFactory::make(*m_http, endpoint, &m_secrets, {}, {});
-        if (!provider) {
-            report(false, QString::fromStdString(provider.error().message));
-            return;
-        }
-        core::ProviderRequest request;
-        request.model = endpoint.remoteModel;
-        request.messages = { { "user", "Reply with the single word OK." } };
-        request.parameters.maxTokens = 8;
-        request.stream = false;
-        std::mutex mutex;
-        std::condition_variable done;
-        std::optional<core::ProviderEvent> last; // guarded by mutex
-        std::string text; // guarded by mutex
-        auto call = (*provider)->start(request, [&](core::ProviderEvent&& e) {
-            std::lock_guard lock(mutex);
-            if (auto* d = std::get_if<core::TokenDelta>(&e))
-                text += d->text;
-            if (std::holds_alternative<core::FinishEvent>(e) || std::holds_alternative<core::ErrorEvent>(e)) {
-                last = std::move(e);
-                done.notify_all();
-            }
-        });
-        if (!call) {
-            report(false, QString::fromStdString(call.error().message));
-            return;
-        }
-        std::unique_lock lock(mutex);
-        if (!done.wait_for(lock, std::chrono::seconds(60), [&] { return last.has_value(); })) {
-            call->cancel();
-            done.wait(lock, [&] { return last.has_value(); });
-        }
-        if (auto* f = std::get_if<core::FinishEvent>(&*last))
+    // Latest request wins: earlier tests are cancelled (their calls end at once through the stop token) and their
+    // answers dropped. Their threads are never waited for here: only those that have finished are joined (which
+    // returns at once); the rest are joined by a later call or the destructor, once they have noticed the stop.
+    for (TestThread& t : m_tests)
+        t.thread.request_stop();
+    std::erase_if(m_tests, [](const TestThread& t) { return t.done->load(); });
+    const std::uint64_t job = ++m_testJob;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    m_tests.push_back({ std::jthread([this, endpoint, job, done](std::stop_token stop) {
+                           runTest(endpoint, job, stop);
+                           done->store(true);
+                       }),
+        done });
+}
+
+void RunController::runTest(const core::Endpoint& endpoint, std::uint64_t job, std::stop_token stop)
+{
+    const QString name = QString::fromStdString(endpoint.name);
+    auto report = [this, name, job](bool ok, const QString& message) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, name, ok, message, job] {
+                if (job == m_testJob) // a later test was asked for meanwhile: this answer is stale
+                    Q_EMIT connectionTested(name, ok, message);
+            },
+            Qt::QueuedConnection);
+    };
+    if (core::ProviderFactory::servesEmbeddings(endpoint)) {
+        // An embeddings endpoint (the local runner's embeddings instance): one tiny /embeddings request.
+        auto client = core::ProviderFactory::makeEmbeddings(*m_http, endpoint, &m_secrets, {});
+        QElapsedTimer timer;
+        timer.start();
+        auto out = client ? client->embed({ "OK" }, stop) : core::Result<core::Embeddings>(client.error());
+        if (out)
             report(true,
-                tr("Connected: answered “%1” in %2 ms (HTTP %3).")
-                    .arg(QString::fromStdString(text).trimmed().left(40))
-                    .arg(qRound(f->stats.latencyMs))
-                    .arg(f->stats.httpStatus));
+                tr("Connected: a %1-dimensional embedding in %2 ms.")
+                    .arg(out->vectors.front().size())
+                    .arg(timer.elapsed()));
         else
-            report(false, QString::fromStdString(std::get<core::ErrorEvent>(*last).error.message));
+            report(false, QString::fromStdString(out.error().message));
+        return;
+    }
+    auto provider = core::ProviderFactory::make(*m_http, endpoint, &m_secrets, {}, {});
+    if (!provider) {
+        report(false, QString::fromStdString(provider.error().message));
+        return;
+    }
+    core::ProviderRequest request;
+    request.model = endpoint.remoteModel;
+    request.messages = { { "user", "Reply with the single word OK." } };
+    request.parameters.maxTokens = 8;
+    request.stream = false;
+    request.cancel = stop;
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<core::ProviderEvent> last; // guarded by mutex
+    std::string text; // guarded by mutex
+    auto call = (*provider)->start(request, [&](core::ProviderEvent&& e) {
+        std::lock_guard lock(mutex);
+        if (auto* d = std::get_if<core::TokenDelta>(&e))
+            text += d->text;
+        if (std::holds_alternative<core::FinishEvent>(e) || std::holds_alternative<core::ErrorEvent>(e)) {
+            last = std::move(e);
+            done.notify_all();
+        }
     });
+    if (!call) {
+        report(false, QString::fromStdString(call.error().message));
+        return;
+    }
+    std::unique_lock lock(mutex);
+    if (!done.wait_for(lock, std::chrono::seconds(60), [&] { return last.has_value(); })) {
+        call->cancel();
+        done.wait(lock, [&] { return last.has_value(); });
+    }
+    if (auto* f = std::get_if<core::FinishEvent>(&*last))
+        report(true,
+            tr("Connected: answered “%1” in %2 ms (HTTP %3).")
+                .arg(QString::fromStdString(text).trimmed().left(40))
+                .arg(qRound(f->stats.latencyMs))
+                .arg(f->stats.httpStatus));
+    else
+        report(false, QString::fromStdString(std::get<core::ErrorEvent>(*last).error.message));
 }
 
 } // namespace assay::app

@@ -52,7 +52,8 @@ public:
     void cancel();
     bool isRunning() const { return m_running; }
 
-    /// Sends a tiny request to @p endpoint (its key from the secret store); emits connectionTested.
+    /// Sends a tiny request to @p endpoint (its key from the secret store) on a thread of its own; emits
+    /// connectionTested. Never waits: a test asked for while another runs cancels that one, whose answer is dropped.
     void testConnection(const core::Endpoint& endpoint);
 
     core::SecretStore& secrets() { return m_secrets; }
@@ -70,15 +71,19 @@ private:
     using PlanMaker = std::function<core::Result<core::RunPlan>(core::Db&)>;
     void execute(PlanMaker makePlan, const std::string& resumeRunId, std::vector<std::string> rerunKeys);
     void flushLive();
+    void runTest(const core::Endpoint& endpoint, std::uint64_t job, std::stop_token stop);
 
     core::SecretStore& m_secrets;
     std::unique_ptr<core::HttpClient> m_http;
     QString m_workspacePath;
-    std::atomic<core::RunScheduler*> m_scheduler { nullptr };
-    std::atomic<bool> m_cancelRequested { false };
     bool m_running = false;
-    std::jthread m_thread;
-    std::jthread m_testThread;
+    std::jthread m_thread; ///< the run; its stop state is the run's cancel (SchedulerOptions::cancel)
+    struct TestThread {
+        std::jthread thread;
+        std::shared_ptr<std::atomic<bool>> done; ///< set as the thread's last act
+    };
+    std::vector<TestThread> m_tests; ///< the latest test and earlier ones still stopping
+    std::uint64_t m_testJob = 0; ///< the latest test; answers of earlier ones are dropped
     QTimer* m_liveTimer;
     QString m_liveRunId;
     std::mutex m_liveMutex;

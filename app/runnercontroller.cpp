@@ -8,17 +8,22 @@
 #include <QPointer>
 #include <QThreadPool>
 
+#include <future>
+
 namespace assay::app {
 
 RunnerController::RunnerController(const QString& hashCachePath, QObject* parent)
     : QObject(parent)
     , m_library(std::make_unique<gpu::ModelLibrary>(hashCachePath.toStdString()))
 {
-    auto install = gpu::locateRunner(QCoreApplication::applicationDirPath().toStdString());
-    if (install)
+    // Only files are looked at here; the version comes from running the server, on a pool thread.
+    auto install = gpu::locateRunner(QCoreApplication::applicationDirPath().toStdString(), gpu::RunnerProbe::PathOnly);
+    if (install) {
         m_install = *install;
-    else
+        probeVersion();
+    } else {
         m_installProblem = QString::fromStdString(install.error().message);
+    }
     m_devices.devices.push_back(gpu::cpuDevice());
     m_logTimer.setInterval(100);
     connect(&m_logTimer, &QTimer::timeout, this, &RunnerController::flushLogs);
@@ -42,6 +47,34 @@ QString RunnerController::runnerVersion() const
 template <typename F> void RunnerController::inPool(F&& work)
 {
     QThreadPool::globalInstance()->start(std::forward<F>(work));
+}
+
+void RunnerController::probeVersion()
+{
+    auto answered = std::make_shared<std::promise<std::string>>();
+    m_version = answered->get_future().share();
+    inPool([this, answered, path = m_install->serverPath] {
+        const std::string version = gpu::runnerVersion(path);
+        // Posted before the promise is kept: whatever a pool job posts after waiting for it arrives later.
+        QMetaObject::invokeMethod(
+            this,
+            [this, v = QString::fromStdString(version)] {
+                if (m_install)
+                    m_install->version = v.toStdString();
+                m_versionKnown = true;
+                Q_EMIT runnerVersionChanged(v);
+            },
+            Qt::QueuedConnection);
+        answered->set_value(version);
+    });
+}
+
+gpu::RunnerInstall RunnerController::withVersion(
+    gpu::RunnerInstall install, const std::shared_future<std::string>& version)
+{
+    if (version.valid())
+        install.version = version.get(); // pool thread: waits for the probe (bounded by its timeout)
+    return install;
 }
 
 void RunnerController::setFolders(const QStringList& folders)
@@ -90,8 +123,8 @@ void RunnerController::refreshDevices()
 {
     if (!m_install)
         return;
-    inPool([this, install = *m_install] {
-        core::DeviceList list = gpu::listDevices(install);
+    inPool([this, install = *m_install, version = m_version] {
+        core::DeviceList list = gpu::listDevices(withVersion(install, version));
         QMetaObject::invokeMethod(
             this,
             [this, list = std::move(list)]() mutable {
@@ -218,7 +251,9 @@ QString RunnerController::load(const QString& modelPath, const gpu::FitRequest& 
     });
     m_runners[key] = runner;
     Q_EMIT runnerStateChanged(key, static_cast<int>(gpu::RunnerState::Starting), tr("starting"));
-    inPool([this, runner, key] {
+    inPool([this, runner, key, version = m_version] {
+        if (version.valid())
+            version.wait(); // so the version is in (RunnerController::provenance) before the server can be Ready
         const core::Status started = runner->start();
         if (!started)
             QMetaObject::invokeMethod(
@@ -306,7 +341,10 @@ std::optional<gpu::RunnerProvenance> RunnerController::provenance(const QString&
     auto it = m_runners.find(key);
     if (it == m_runners.end())
         return std::nullopt;
-    return it->second->provenance();
+    gpu::RunnerProvenance p = it->second->provenance();
+    if (p.runnerBuild.empty() && m_install)
+        p.runnerBuild = m_install->version; // a server loaded before the version probe answered
+    return p;
 }
 
 QStringList RunnerController::loadedModels() const

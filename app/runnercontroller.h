@@ -10,6 +10,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,10 +40,13 @@ public:
     explicit RunnerController(const QString& hashCachePath, QObject* parent = nullptr);
     ~RunnerController() override; ///< stops every server (no orphan) and waits for pool work
 
-    /// Where llama-server is; an error text when it is not installed.
+    /// Where llama-server is; an error text when it is not installed. Only files are looked at in the constructor:
+    /// the version comes from running `llama-server --version` on a pool thread, so runnerVersion() is "" until
+    /// runnerVersionChanged (runnerVersionKnown() tells "not yet" from "it did not say").
     bool runnerAvailable() const { return m_install.has_value(); }
     QString runnerProblem() const { return m_installProblem; }
     QString runnerVersion() const;
+    bool runnerVersionKnown() const { return m_versionKnown; }
 
     void setFolders(const QStringList& folders);
     QStringList folders() const { return m_folders; }
@@ -82,15 +86,21 @@ Q_SIGNALS:
     void runnerStateChanged(const QString& key, int state, const QString& message);
     void logLines(const QString& key, const QStringList& lines);
     void failed(const QString& message);
+    void runnerVersionChanged(const QString& version);
 
 private:
     void flushLogs();
     /// Logs, for a model now Ready, the loaded models it shares a compute device with (a run takes turns).
     void logSharedDevices(const QString& key);
     template <typename F> void inPool(F&& work);
+    void probeVersion();
+    /// On a pool thread: @p install with the probe's answer (waits for it, bounded by the probe's timeout).
+    static gpu::RunnerInstall withVersion(gpu::RunnerInstall install, const std::shared_future<std::string>& version);
 
     std::optional<gpu::RunnerInstall> m_install;
     QString m_installProblem;
+    std::shared_future<std::string> m_version; ///< the probe's answer, for pool jobs (never waited for here)
+    bool m_versionKnown = false;
     std::unique_ptr<gpu::ModelLibrary> m_library;
     QStringList m_folders;
     std::vector<gpu::LibraryEntry> m_entries;

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <stdexcept>
 
 namespace assay::gpu {
 
@@ -114,16 +113,43 @@ void GgufWriter::set(const std::string& key, GgufValue value)
 
 void GgufWriter::addTensor(const std::string& name, std::uint32_t type, std::vector<std::int64_t> ne, TensorData data)
 {
+    // A bad tensor is remembered, not thrown: writeTo() refuses with it (exceptions never leave assay_gpu).
+    if (m_error)
+        return;
     const auto traits = ggmlTypeTraits(type);
-    if (!traits || ne.empty() || ne.size() > 4)
-        throw std::invalid_argument("GgufWriter::addTensor: bad type or shape for " + name);
+    if (!traits || traits->blockSize == 0) {
+        m_error = core::makeError(
+            core::ErrorCode::Invalid, "GGUF tensor '" + name + "': unknown ggml type " + std::to_string(type));
+        return;
+    }
+    if (ne.empty() || ne.size() > 4) {
+        m_error = core::makeError(core::ErrorCode::Invalid,
+            "GGUF tensor '" + name + "': " + std::to_string(ne.size()) + " dimensions (1 to 4 are allowed)");
+        return;
+    }
+    std::uint64_t elements = 1;
+    for (std::size_t d = 0; d < ne.size(); ++d) {
+        if (ne[d] < 1 || __builtin_mul_overflow(elements, static_cast<std::uint64_t>(ne[d]), &elements)
+            || elements > (std::uint64_t { 1 } << 48)) {
+            m_error = core::makeError(core::ErrorCode::Invalid,
+                "GGUF tensor '" + name + "': dimension " + std::to_string(d) + " is " + std::to_string(ne[d])
+                    + " (each must be at least 1, and the tensor at most 2^48 elements)");
+            return;
+        }
+    }
+    if (static_cast<std::uint64_t>(ne[0]) % traits->blockSize != 0) {
+        m_error = core::makeError(core::ErrorCode::Invalid,
+            "GGUF tensor '" + name + "': its first dimension " + std::to_string(ne[0])
+                + " is not a multiple of the type's block size " + std::to_string(traits->blockSize));
+        return;
+    }
     Tensor t;
     t.info.name = name;
     t.info.type = type;
     t.info.nDims = static_cast<std::uint32_t>(ne.size());
     for (std::size_t d = 0; d < ne.size(); ++d)
         t.info.ne[d] = ne[d];
-    t.info.byteSize = static_cast<std::uint64_t>(t.info.elements()) / traits->blockSize * traits->typeSize;
+    t.info.byteSize = elements / traits->blockSize * traits->typeSize;
     t.info.offset = m_dataSize;
     m_dataSize = (m_dataSize + t.info.byteSize + kAlign - 1) / kAlign * kAlign;
     t.data = std::move(data);
@@ -131,6 +157,19 @@ void GgufWriter::addTensor(const std::string& name, std::uint32_t type, std::vec
 }
 
 core::Status GgufWriter::writeTo(const std::string& path) const
+{
+    if (m_error)
+        return *m_error;
+    try {
+        return write(path);
+    } catch (const std::exception& e) { // a tensor callback threw, or memory ran out: nothing is left behind
+        std::error_code ec;
+        std::filesystem::remove(path + ".part", ec);
+        return core::makeError(core::ErrorCode::Io, path + ": could not be written: " + e.what());
+    }
+}
+
+core::Status GgufWriter::write(const std::string& path) const
 {
     const std::string tmp = path + ".part";
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(tmp.c_str(), "wb"), std::fclose);

@@ -5,6 +5,7 @@
 #include "util/result.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,10 +24,16 @@ public:
     void setUInt32(const std::string& key, std::uint32_t value) { set(key, GgufValue::ofUInt32(value)); }
     void setFloat32(const std::string& key, float value) { set(key, GgufValue::ofFloat32(value)); }
 
-    /// Adds a tensor of ggml type `type` with up to 4 dimensions; `data` must return exactly its byte size.
+    /// Adds a tensor of ggml type `type` with 1 to 4 dimensions (each ≥ 1, the first a multiple of the type's block
+    /// size); `data` must return exactly its byte size. A tensor that breaks these rules is not added: the first
+    /// such error is kept, and writeTo() returns it (nothing is thrown).
     void addTensor(const std::string& name, std::uint32_t type, std::vector<std::int64_t> ne, TensorData data);
+    /// The first addTensor() error, if any.
+    [[nodiscard]] const std::optional<core::Error>& error() const { return m_error; }
 
     /// Writes to `path` through a temporary file that is renamed on success (nothing half-written is left).
+    /// Never throws: an addTensor() error, a tensor callback that throws or returns the wrong byte count, and any
+    /// I/O failure come back as the error.
     core::Status writeTo(const std::string& path) const;
 
 private:
@@ -34,9 +41,12 @@ private:
         GgufTensorInfo info;
         TensorData data;
     };
+    core::Status write(const std::string& path) const;
+
     std::vector<GgufKv> m_kvs;
     std::vector<Tensor> m_tensors;
     std::uint64_t m_dataSize = 0;
+    std::optional<core::Error> m_error;
 };
 
 /// IEEE-754 binary16 bits for a float, rounded to nearest even (as ggml_fp32_to_fp16 does).

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "runnerinstall.h"
 
-#include <array>
-#include <cstdio>
+#include "childprocess.h"
+
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <vector>
 
 #include <unistd.h>
@@ -14,28 +13,22 @@ namespace assay::gpu {
 
 namespace fs = std::filesystem;
 
-namespace {
-std::string firstLineOf(const std::string& command)
+std::string runnerVersion(const std::string& serverPath, std::chrono::milliseconds timeout)
 {
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    if (!pipe)
+    auto run = runCaptured({ serverPath, "--version" }, timeout, 64 * 1024);
+    if (!run)
         return {};
-    std::array<char, 512> buf {};
-    std::string out;
-    while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe.get())) {
-        out += buf.data();
-        if (out.find("version") != std::string::npos)
-            break;
-    }
+    const std::string& out = run->output;
     const auto pos = out.find("version");
     std::string line = pos == std::string::npos ? out : out.substr(pos);
     if (const auto nl = line.find('\n'); nl != std::string::npos)
         line.resize(nl);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
     return line;
 }
-} // namespace
 
-core::Result<RunnerInstall> locateRunner(const std::string& executableDir)
+core::Result<RunnerInstall> locateRunner(const std::string& executableDir, RunnerProbe probe)
 {
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("ASSAY_LLAMA_DIR"); env && *env)
@@ -53,7 +46,8 @@ core::Result<RunnerInstall> locateRunner(const std::string& executableDir)
             RunnerInstall r;
             r.prefix = prefix;
             r.serverPath = server.string();
-            r.version = firstLineOf("'" + r.serverPath + "' --version 2>&1");
+            if (probe == RunnerProbe::WithVersion)
+                r.version = runnerVersion(r.serverPath);
             return r;
         }
     }

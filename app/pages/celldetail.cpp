@@ -7,6 +7,7 @@
 
 #include "catalog/worddiff.h"
 #include "storage/runrepository.h"
+#include "util/jsonread.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -38,6 +39,8 @@ QString pre(const QString& text)
 {
     return QStringLiteral("<pre style=\"white-space: pre-wrap\">%1</pre>").arg(text.toHtmlEscaped());
 }
+
+constexpr std::size_t kMaxShownDepth = 200; ///< deeper stored JSON is described, not printed or copied
 
 bool isDark(const QWidget* w)
 {
@@ -131,7 +134,7 @@ void CellDetail::showCell(int row, int gridColumn, std::optional<int> diffWith)
     m_provenance->clear();
     if (gridColumn < 0) {
         const auto& r = grid.rows()[static_cast<std::size_t>(row)];
-        m_request->setHtml(pre(qs(r.inputs.dump(2))));
+        m_request->setHtml(pre(qs(core::jsonDumpSafe(r.inputs, 2))));
         return;
     }
     const core::RunCell* cell = grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn));
@@ -252,10 +255,19 @@ void CellDetail::showDetails(const std::optional<core::RunCell>& full)
         m_prompt->setPlainText(tr("This cell has no outcome yet."));
         return;
     }
+    // Every JSON column comes from the workspace file and may hold anything (an older version, another tool, a
+    // hand edit): read it only through core/util/jsonread.h, which never throws, and show what is there.
     QString prompt;
-    for (const auto& m : full->request.value("messages", nlohmann::json::array())) {
-        prompt += QStringLiteral("<p><b>%1</b></p>").arg(qs(m.value("role", "")).toHtmlEscaped());
-        prompt += pre(qs(m.value("content", "")));
+    for (const auto& m : core::jsonArray(full->request, "messages")) {
+        if (!m.is_object()) {
+            prompt += pre(qs(core::jsonDumpSafe(m, 2)));
+            continue;
+        }
+        const nlohmann::json* content = core::jsonField(m, "content");
+        prompt += QStringLiteral("<p><b>%1</b></p>").arg(qs(core::jsonText(m, "role", "?")).toHtmlEscaped());
+        prompt += pre(qs(!content      ? std::string()
+                : content->is_string() ? content->get_ref<const std::string&>()
+                                       : core::jsonDumpSafe(*content, 2)));
     }
     m_prompt->setHtml(prompt.isEmpty() ? tr("<p>No messages were recorded for this cell.</p>") : prompt);
     nlohmann::json response { { "status", core::cellStatusName(full->status) }, { "output", full->output },
@@ -266,34 +278,41 @@ void CellDetail::showDetails(const std::optional<core::RunCell>& full)
         { "ttftMs", full->ttftMs ? nlohmann::json(*full->ttftMs) : nlohmann::json() },
         { "latencyMs", full->latencyMs ? nlohmann::json(*full->latencyMs) : nlohmann::json() },
         { "cost", full->cost ? nlohmann::json(*full->cost) : nlohmann::json() } };
-    const auto dump
-        = [](const nlohmann::json& j) { return qs(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)); };
+    const auto dump = [](const nlohmann::json& j) { return qs(core::jsonDumpSafe(j, 2)); };
     QString html;
-    const nlohmann::json wire = full->provenance.value("wire", nlohmann::json());
-    if (wire.is_object()) {
-        const auto& rq = wire.value("request", nlohmann::json::object());
-        const auto& rs = wire.value("response", nlohmann::json::object());
+    if (const nlohmann::json* wire = core::jsonField(full->provenance, "wire"); wire && wire->is_object()) {
+        const nlohmann::json& rq = core::jsonObject(*wire, "request");
+        const nlohmann::json& rs = core::jsonObject(*wire, "response");
         auto body = [](const std::string& text) { // pretty when it is JSON
             auto j = nlohmann::json::parse(text, nullptr, false);
-            return qs(j.is_discarded() ? text : j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+            return qs(j.is_discarded() ? text : core::jsonDumpSafe(j, 2));
         };
+        const bool elided = core::jsonBool(rs, "elided");
         html += tr("<p><b>Request as sent</b> (headers, where the key travels, are not kept)</p>")
-            + pre(qs(rq.value("method", "") + " " + rq.value("url", "")) + QLatin1Char('\n')
-                + body(rq.value("body", ""))
-                + (rq.value("bodyTruncated", false) ? tr("\n… (first 16 KB)") : QString()));
+            + pre(qs(core::jsonText(rq, "method") + " " + core::jsonText(rq, "url")) + QLatin1Char('\n')
+                + body(core::jsonText(rq, "body"))
+                + (core::jsonBool(rq, "bodyTruncated") ? tr("\n… (first 16 KB)") : QString()));
         html += tr("<p><b>Response as received</b>: HTTP %1, %2 bytes%3</p>")
-                    .arg(rs.value("status", 0))
-                    .arg(rs.value("bytes", std::int64_t { 0 }))
-                    .arg(rs.value("elided", false) ? tr(" (the first and last 1 KB)") : QString())
-            + pre(qs(rs.value("head", "")) + (rs.value("elided", false) ? QStringLiteral("\n…\n") : QString())
-                + qs(rs.value("tail", "")));
+                    .arg(core::jsonInt(rs, "status").value_or(0))
+                    .arg(core::jsonInt(rs, "bytes").value_or(0))
+                    .arg(elided ? tr(" (the first and last 1 KB)") : QString())
+            + pre(qs(core::jsonText(rs, "head")) + (elided ? QStringLiteral("\n…\n") : QString())
+                + qs(core::jsonText(rs, "tail")));
     }
     html += tr("<p><b>Normalized request</b> (what the cache key %1 covers)</p>")
                 .arg(qs(full->requestHash.substr(0, 16)).toHtmlEscaped())
         + pre(dump(full->request)) + tr("<p><b>Response as recorded</b></p>") + pre(dump(response));
     m_request->setHtml(html);
-    nlohmann::json provenance = full->provenance;
-    provenance.erase("wire"); // shown with the request and response
+    nlohmann::json provenance = nlohmann::json::object();
+    if (core::jsonDepth(full->provenance, kMaxShownDepth) > kMaxShownDepth) { // copying recurses per level too
+        provenance["recorded"] = core::jsonDumpSafe(full->provenance, 2, kMaxShownDepth);
+    } else if (full->provenance.is_object()) {
+        for (auto it = full->provenance.begin(); it != full->provenance.end(); ++it)
+            if (it.key() != "wire") // shown with the request and response
+                provenance[it.key()] = it.value();
+    } else if (!full->provenance.is_null()) {
+        provenance["recorded"] = full->provenance; // not an object: shown as it is
+    }
     provenance["model"] = full->modelName;
     provenance["cellKey"] = full->cellKey;
     provenance["committedAtMs"] = full->createdAt;

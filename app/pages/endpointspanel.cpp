@@ -168,6 +168,8 @@ core::Endpoint EndpointsPanel::formEndpoint() const
     const QString modelId = m_model->currentData().toString();
     e.modelId = modelId.isEmpty() ? std::nullopt : std::optional<std::string>(modelId.toStdString());
     e.secretRef = m_secretName->text().trimmed().toStdString();
+    if (!e.settings.is_object()) // stored JSON of any shape: operator[] and erase() would throw on it
+        e.settings = nlohmann::json::object();
     if (!m_region->text().trimmed().isEmpty())
         e.settings["region"] = m_region->text().trimmed().toStdString();
     else

@@ -79,10 +79,14 @@ RunnerPanel::RunnerPanel(RunnerController& runner, QWidget* parent)
 {
     m_library->setObjectName(QStringLiteral("runnerLibrary"));
     m_runnerInfo->setWordWrap(true);
-    m_runnerInfo->setText(m_runner.runnerAvailable()
-            ? tr("llama-server %1 · models run as supervised child processes on 127.0.0.1")
-                  .arg(m_runner.runnerVersion())
-            : tr("The local runner is not installed: %1").arg(m_runner.runnerProblem()));
+    auto showRunnerInfo = [this] {
+        const QString version = m_runner.runnerVersionKnown() ? m_runner.runnerVersion() : tr("(asking its version…)");
+        m_runnerInfo->setText(m_runner.runnerAvailable()
+                ? tr("llama-server %1 · models run as supervised child processes on 127.0.0.1").arg(version)
+                : tr("The local runner is not installed: %1").arg(m_runner.runnerProblem()));
+    };
+    showRunnerInfo();
+    connect(&m_runner, &RunnerController::runnerVersionChanged, this, showRunnerInfo);
     auto* addFolder = new QPushButton(tr("Add Folder…"), this);
     auto* rescan = new QPushButton(tr("Rescan"), this);
     auto* refresh = new QPushButton(tr("Refresh Devices"), this);

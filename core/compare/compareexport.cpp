@@ -5,6 +5,7 @@
 #include "interchange/csvtable.h"
 #include "interchange/textinput.h"
 #include "util/ids.h"
+#include "util/jsonread.h"
 #include "util/secretscan.h"
 
 #include <cctype>
@@ -182,7 +183,7 @@ std::string compareCsv(const CompareGrid& grid, const CompareExportOptions& opti
             fields.push_back(integer(cell->tokensIn));
             fields.push_back(integer(cell->tokensOut));
             fields.push_back(number(cell->cost, 6));
-            fields.push_back(cell->provenance.empty() ? std::string() : cell->provenance.dump());
+            fields.push_back(cell->provenance.empty() ? std::string() : jsonDumpSafe(cell->provenance));
         }
         out += csvRecord(fields);
     }

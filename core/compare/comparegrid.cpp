@@ -6,6 +6,7 @@
 #include "storage/datasetrepository.h"
 #include "storage/evalrepository.h"
 #include "storage/reviewrepository.h"
+#include "util/jsonread.h"
 
 #include <set>
 
@@ -22,29 +23,31 @@ Error unreadable(const std::string& runId, const std::string& what)
 
 Result<CompareGrid> CompareGrid::layout(const Run& run, const std::vector<DatasetRow>& datasetRows)
 {
+    // The plan is stored JSON: read through util/jsonread.h (no exception, whatever shape it has).
     const json& plan = run.plan;
-    if (!plan.is_object() || !plan.contains("definition") || !plan["versions"].is_array()
-        || !plan["endpoints"].is_array())
+    const json* stored = jsonField(plan, "definition");
+    if (!stored || !jsonField(plan, "versions") || !jsonField(plan, "versions")->is_array()
+        || !jsonField(plan, "endpoints") || !jsonField(plan, "endpoints")->is_array())
         return unreadable(run.id, "definition, versions or endpoints missing");
-    auto definition = RunDefinition::parse(plan["definition"]);
+    auto definition = RunDefinition::parse(*stored);
     if (!definition)
         return unreadable(run.id, definition.error().message);
 
     CompareGrid g;
     g.m_run = run;
-    const auto& versions = plan["versions"];
-    const auto& endpoints = plan["endpoints"];
+    const auto& versions = jsonArray(plan, "versions");
+    const auto& endpoints = jsonArray(plan, "endpoints");
     std::set<std::string> distinctVersions;
     for (const auto& v : versions)
-        distinctVersions.insert(v.value("versionId", ""));
+        distinctVersions.insert(jsonText(v, "versionId"));
     for (const auto& v : versions) {
         for (const auto& e : endpoints) {
             CompareColumn c;
-            c.promptVersionId = v.value("versionId", "");
-            c.promptReference = v.value("reference", "");
-            c.promptNumber = v.value("number", std::int64_t { 0 });
-            c.endpointId = e.value("id", "");
-            c.endpointName = e.value("name", "");
+            c.promptVersionId = jsonText(v, "versionId");
+            c.promptReference = jsonText(v, "reference");
+            c.promptNumber = jsonInt(v, "number").value_or(0);
+            c.endpointId = jsonText(e, "id");
+            c.endpointName = jsonText(e, "name");
             c.title = c.endpointName;
             if (distinctVersions.size() > 1) {
                 // "gpt · classify v3", or "gpt · classify v3 (prod)" when the run named it by a label.
@@ -63,11 +66,13 @@ Result<CompareGrid> CompareGrid::layout(const Run& run, const std::vector<Datase
 
     // Inputs: dataset rows by id, inline rows by position, or one empty input.
     std::vector<CompareRow> inputs;
-    if (plan.contains("dataset")) {
+    if (jsonField(plan, "dataset")) {
         std::unordered_map<std::string, const DatasetRow*> byId;
         for (const auto& r : datasetRows)
             byId.emplace(r.id, &r);
-        for (const auto& id : plan["dataset"].value("rowIds", json::array())) {
+        for (const auto& id : jsonArray(jsonObject(plan, "dataset"), "rowIds")) {
+            if (!id.is_string())
+                return unreadable(run.id, "a dataset row id that is not a string");
             CompareRow row;
             row.rowKey = id.get<std::string>();
             row.rowId = row.rowKey;
@@ -119,8 +124,8 @@ Result<CompareGrid> CompareGrid::load(
     if (!run)
         return run.error();
     std::vector<DatasetRow> datasetRows;
-    if (run->plan.is_object() && run->plan.contains("dataset")) {
-        auto rows = DatasetRepository(db).allRows(run->plan["dataset"].value("id", ""));
+    if (jsonField(run->plan, "dataset")) {
+        auto rows = DatasetRepository(db).allRows(jsonText(jsonObject(run->plan, "dataset"), "id"));
         if (!rows)
             return rows.error();
         datasetRows = std::move(*rows);
@@ -248,7 +253,7 @@ std::string CompareGrid::inputText(const CompareRow& row)
 {
     if (!row.inputs.is_object() || row.inputs.empty())
         return {};
-    auto valueText = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    auto valueText = [](const json& v) { return v.is_string() ? v.get<std::string>() : jsonDumpSafe(v); };
     if (row.inputs.size() == 1)
         return valueText(row.inputs.begin().value());
     std::string out;

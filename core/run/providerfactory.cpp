@@ -4,6 +4,7 @@
 #include "providers/anthropicprovider.h"
 #include "providers/bedrockprovider.h"
 #include "providers/openaiprovider.h"
+#include "util/jsonread.h"
 
 #include <algorithm>
 
@@ -123,7 +124,7 @@ Result<std::unique_ptr<Provider>> ProviderFactory::make(HttpClient& http, const 
         OpenAiOptions o;
         o.chatPath = settingText(endpoint, "chatPath", o.chatPath);
         o.query = settingText(endpoint, "query");
-        o.azureKeyHeader = endpoint.settings.value("azureKeyHeader", false);
+        o.azureKeyHeader = jsonBool(endpoint.settings, "azureKeyHeader"); // stored JSON: never throws
         return std::unique_ptr<Provider>(std::make_unique<OpenAiProvider>(http, std::move(s), o));
     }
     case EndpointKind::Anthropic:

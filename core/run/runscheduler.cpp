@@ -366,12 +366,17 @@ Result<RunOutcome> RunScheduler::run(const std::string& resumeRunId)
     return RunOutcome { d.runId, status, progress };
 }
 
+void RunScheduler::Impl::requestCancel()
+{
+    std::lock_guard lock(mutex);
+    cancelRequested = true;
+    dispatchCv.notify_one();
+    storageCv.notify_one();
+}
+
 void RunScheduler::cancel()
 {
-    std::lock_guard lock(m_impl->mutex);
-    m_impl->cancelRequested = true;
-    m_impl->dispatchCv.notify_one();
-    m_impl->storageCv.notify_one();
+    m_impl->requestCancel();
 }
 
 bool RunScheduler::cancelCell(const std::string& cellKey)

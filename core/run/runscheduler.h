@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ struct SchedulerOptions {
     /// Re-running chosen cells of an existing run (run(resumeRunId) only): exactly these keys are requested, even
     /// those that hold an ok result, never from the cache, and each new outcome replaces the old cell.
     std::vector<std::string> rerunKeys;
+    /// Cancels the run when stop is requested, from any thread, at any time: before run(), while it runs, or after
+    /// the scheduler is gone (then it does nothing). The caller keeps the std::stop_source, which shares ownership
+    /// of the stop state, so a late cancel never reaches a destroyed scheduler (the GUI cancels through this).
+    std::stop_token cancel;
 };
 
 struct RunOutcome {
@@ -58,7 +63,8 @@ struct RunOutcome {
 /// variable fail without a request. Cancelling the run stops the calls in flight (committed as cancelled with
 /// their partial output) and leaves unstarted cells missing, for a resume.
 ///
-/// Thread-safe: cancel(), cancelCell() and runId() may be called from any thread (callbacks included).
+/// Thread-safe: cancel(), cancelCell() and runId() may be called from any thread (callbacks included) while the
+/// scheduler exists; a caller that cannot know when it is destroyed cancels through SchedulerOptions::cancel.
 /// run() may be called once.
 class RunScheduler {
 public:

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -88,6 +89,8 @@ struct RunScheduler::Impl {
         , options(std::move(o))
         , cells(plan.cells().size())
     {
+        // Last: a stop requested already runs the callback here, and every member it touches exists by now.
+        onStop.emplace(options.cancel, [this] { requestCancel(); });
     }
 
     RunPlan plan;
@@ -144,6 +147,12 @@ struct RunScheduler::Impl {
     Clock::time_point startedAt;
     Clock::time_point lastReport;
     std::int64_t completedThisStart = 0;
+
+    /// Any thread: what RunScheduler::cancel() and a stop of options.cancel do.
+    void requestCancel();
+    /// Declared last, so it is destroyed first: its destructor waits for a callback running on another thread,
+    /// which still finds the mutex and the condition variables alive. After that no stop reaches this object.
+    std::optional<std::stop_callback<std::function<void()>>> onStop;
 };
 
 } // namespace assay::core

@@ -294,13 +294,18 @@ void TestComparePage::gridEndToEnd()
     QVERIFY(panel->filter()->rowCount() < differ); // without it, rows where the two others agree drop out
     panel->setGridColumnVisible(v, true);
     panel->setRowFilter(Filter::RowFilter::All);
+    // The text filter's pass runs on workers: the rows follow it once it is applied (textFilterApplied).
     QVERIFY(panel->setSearch(QStringLiteral("battery"), false));
+    QTRY_VERIFY(!panel->filter()->textFilterPending());
     QCOMPARE(panel->filter()->rowCount(), 1);
     QVERIFY(panel->setSearch(QStringLiteral("^(negative|neutral)$"), true));
+    QTRY_VERIFY(!panel->filter()->textFilterPending());
     QVERIFY(panel->filter()->rowCount() >= 8);
     QVERIFY(!panel->setSearch(QStringLiteral("(unclosed"), true));
+    QVERIFY(!panel->filter()->textFilterPending());
     QVERIFY(panel->filter()->rowCount() >= 8); // the previous filter stays
     QVERIFY(panel->setSearch(QString(), false));
+    QVERIFY(!panel->filter()->textFilterPending()); // an empty filter applies at once
     QCOMPARE(panel->rowCountText(), QStringLiteral("12 rows × 3 columns"));
 
     // Sort by latency (descending) on the keyword model's column: missing values last, larger first.

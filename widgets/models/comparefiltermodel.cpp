@@ -8,10 +8,62 @@
 
 namespace assay::widgets {
 
+namespace {
+using TextQuery = CompareFilterModel::TextQuery;
+
+/// Whether row @p row of @p data matches @p q (any thread: reads only the snapshot). @p regex is the caller's own
+/// compiled copy of the pattern.
+bool rowMatches(const CompareData& data, int row, const TextQuery& q, const QRegularExpression& regex,
+    const std::vector<std::size_t>& columns)
+{
+    auto hitText = [&](const QString& t) {
+        return q.regex ? regex.match(t).hasMatch() : t.contains(q.text, Qt::CaseInsensitive);
+    };
+    auto hitUtf8 = [&](const std::string& t) {
+        if (q.folded)
+            return q.folded->in(t);
+        if (q.prefilter && !q.prefilter->in(t))
+            return false; // cannot match: skips the conversion and the expression
+        return hitText(QString::fromStdString(t));
+    };
+    if (row < 0 || static_cast<std::size_t>(row) >= data.inputs.size())
+        return false;
+    if (hitText(data.inputs[static_cast<std::size_t>(row)]))
+        return true;
+    auto output = [&](std::size_t gridColumn) {
+        const std::string* t = CompareModel::utf8(data, row, static_cast<int>(gridColumn));
+        return t && hitUtf8(*t);
+    };
+    if (columns.empty()) {
+        for (std::size_t c = 0; c < data.grid.columnCount(); ++c)
+            if (output(c))
+                return true;
+        return false;
+    }
+    return std::any_of(columns.begin(), columns.end(), output);
+}
+
+QRegularExpression compiledCopy(const TextQuery& q)
+{
+    if (!q.regex)
+        return {};
+    QRegularExpression re(q.text, QRegularExpression::CaseInsensitiveOption);
+    re.optimize();
+    return re;
+}
+} // namespace
+
 CompareFilterModel::CompareFilterModel(QObject* parent)
     : QSortFilterProxyModel(parent)
 {
     setSortRole(CompareModel::GridRowRole);
+    m_pool.setMaxThreadCount(std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8));
+}
+
+CompareFilterModel::~CompareFilterModel()
+{
+    cancelPass();
+    m_pool.waitForDone(); // the workers stop at their next row once cancelled
 }
 
 void CompareFilterModel::setSourceModel(QAbstractItemModel* model)
@@ -27,26 +79,36 @@ void CompareFilterModel::setSourceModel(QAbstractItemModel* model)
             m_flags.clear();
             m_match.clear();
         });
+        connect(model, &QAbstractItemModel::modelReset, this, [this] {
+            // New data: the pass starts over on it; until it is done the rows pass the text filter.
+            if (auto query = m_pending ? m_pending : m_applied)
+                startPass(std::move(query));
+        });
         connect(model, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
                 forgetRows(topLeft.row(), bottomRight.row());
             });
     }
     QSortFilterProxyModel::setSourceModel(model);
+    if (auto query = m_pending ? m_pending : m_applied)
+        startPass(std::move(query));
 }
 
 void CompareFilterModel::forgetRows(int first, int last)
 {
     for (int r = std::max(0, first); r <= last && r < static_cast<int>(m_flags.size()); ++r)
         m_flags[static_cast<std::size_t>(r)].reset();
-    if (m_text.isEmpty())
+    if (!m_applied && !m_pending)
         return;
     if (last - first > 1000) {
-        matchAll(); // e.g. every text arrived: one parallel pass rather than one row at a time
+        startPass(m_pending ? m_pending : m_applied); // e.g. every text arrived: one parallel pass
         return;
     }
     for (int r = std::max(0, first); r <= last && r < static_cast<int>(m_match.size()); ++r)
         m_match[static_cast<std::size_t>(r)] = -1;
+    if (m_pending)
+        for (int r = std::max(0, first); r <= last; ++r)
+            m_changedDuringPass.push_back(r); // the pass read them before the change
 }
 
 void CompareFilterModel::refilter()
@@ -67,8 +129,9 @@ void CompareFilterModel::setRowFilter(RowFilter filter)
 
 bool CompareFilterModel::setTextFilter(const QString& text, bool regex, QString* error)
 {
+    QRegularExpression re;
     if (regex && !text.isEmpty()) {
-        QRegularExpression re(text, QRegularExpression::CaseInsensitiveOption);
+        re = QRegularExpression(text, QRegularExpression::CaseInsensitiveOption);
         if (!re.isValid()) {
             if (error)
                 *error = tr("Not a valid regular expression: %1 (at character %2)")
@@ -77,55 +140,86 @@ bool CompareFilterModel::setTextFilter(const QString& text, bool regex, QString*
             return false;
         }
         re.optimize();
-        m_regex = std::move(re);
     }
     if (text == m_text && regex == m_isRegex)
         return true;
     m_text = text;
     m_isRegex = regex;
+    if (text.isEmpty()) { // no pass needed: every row passes
+        cancelPass();
+        ++m_job;
+        m_applied.reset();
+        m_match.clear();
+        refilter();
+        Q_EMIT textFilterApplied();
+        return true;
+    }
+    auto query = std::make_shared<TextQuery>();
+    query->text = text;
+    query->regex = regex;
+    query->compiled = std::move(re);
     const QByteArray utf8 = text.toUtf8();
-    if (!regex
-        && core::FoldedSearch::asciiOnly(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size()))))
-        m_folded.emplace(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
-    else
-        m_folded.reset();
-    const std::string literal = regex
-        ? core::requiredLiteral(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())))
-        : std::string();
-    if (literal.empty())
-        m_prefilter.reset();
-    else
-        m_prefilter.emplace(literal);
-    m_match.clear();
-    if (!m_text.isEmpty())
-        matchAll();
-    refilter();
+    const std::string_view bytes(utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    if (!regex && core::FoldedSearch::asciiOnly(bytes))
+        query->folded.emplace(bytes);
+    if (const std::string literal = regex ? core::requiredLiteral(bytes) : std::string(); !literal.empty())
+        query->prefilter.emplace(literal);
+    startPass(std::move(query));
     return true;
 }
 
-void CompareFilterModel::matchAll()
+void CompareFilterModel::cancelPass()
 {
+    if (m_cancel)
+        m_cancel->store(true);
+    m_cancel.reset();
+    m_pending.reset();
+    m_changedDuringPass.clear();
+}
+
+void CompareFilterModel::startPass(std::shared_ptr<const TextQuery> query)
+{
+    cancelPass(); // its workers stop at their next row; nothing waits for them
     if (!m_compare)
         return;
-    const int rows = m_compare->rowCount();
-    m_match.assign(static_cast<std::size_t>(rows), -1);
-    const int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
-    const int chunk = (rows + threads - 1) / threads;
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads && t * chunk < rows; ++t) {
-        pool.emplace_back([this, from = t * chunk, to = std::min(rows, (t + 1) * chunk)] {
-            // Each thread its own compiled expression; the model is only read (the GUI thread waits below).
-            QRegularExpression regex;
-            if (m_isRegex) {
-                regex = QRegularExpression(m_text, QRegularExpression::CaseInsensitiveOption);
-                regex.optimize();
-            }
-            for (int r = from; r < to; ++r)
-                m_match[static_cast<std::size_t>(r)] = computeMatch(r, regex) ? 1 : 0;
+    const std::uint64_t job = ++m_job;
+    m_pending = query;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_cancel = cancel;
+    std::shared_ptr<const CompareData> data = m_compare->snapshot();
+    const int rows = static_cast<int>(data->grid.rowCount());
+    auto match = std::make_shared<std::vector<signed char>>(static_cast<std::size_t>(rows), -1);
+    const int threads = std::max(1, m_pool.maxThreadCount());
+    const int chunk = std::max(1, (rows + threads - 1) / threads);
+    const int chunks = rows == 0 ? 1 : (rows + chunk - 1) / chunk;
+    auto left = std::make_shared<std::atomic<int>>(chunks);
+    for (int t = 0; t < chunks; ++t) {
+        m_pool.start([this, job, data, query, match, cancel, left, columns = m_columns, from = t * chunk,
+                         to = std::min(rows, (t + 1) * chunk)] {
+            const QRegularExpression regex = compiledCopy(*query); // each worker its own compiled expression
+            for (int r = from; r < to && !cancel->load(std::memory_order_relaxed); ++r)
+                (*match)[static_cast<std::size_t>(r)] = rowMatches(*data, r, *query, regex, columns) ? 1 : 0;
+            // The last worker hands the result over (the counter orders every worker's writes before it).
+            if (left->fetch_sub(1, std::memory_order_acq_rel) == 1 && !cancel->load())
+                QMetaObject::invokeMethod(
+                    this, [this, job, match] { finishPass(job, std::move(*match)); }, Qt::QueuedConnection);
         });
     }
-    for (auto& th : pool)
-        th.join();
+}
+
+void CompareFilterModel::finishPass(std::uint64_t job, std::vector<signed char> match)
+{
+    if (job != m_job)
+        return; // a later request started another pass (or cleared the filter): this result is stale
+    m_applied = std::move(m_pending);
+    m_cancel.reset();
+    m_match = std::move(match);
+    for (int r : m_changedDuringPass)
+        if (r >= 0 && static_cast<std::size_t>(r) < m_match.size())
+            m_match[static_cast<std::size_t>(r)] = -1;
+    m_changedDuringPass.clear();
+    refilter();
+    Q_EMIT textFilterApplied();
 }
 
 void CompareFilterModel::setVisibleGridColumns(std::vector<std::size_t> columns)
@@ -134,9 +228,9 @@ void CompareFilterModel::setVisibleGridColumns(std::vector<std::size_t> columns)
         return;
     m_columns = std::move(columns);
     m_flags.clear();
-    if (!m_text.isEmpty())
-        matchAll();
-    if (m_rowFilter != RowFilter::All || !m_text.isEmpty())
+    if (auto query = m_pending ? m_pending : m_applied)
+        startPass(std::move(query)); // the rows shown follow the old columns' matches until it is done
+    if (m_rowFilter != RowFilter::All)
         refilter();
 }
 
@@ -157,43 +251,17 @@ const core::RowFlags& CompareFilterModel::flagsOf(int sourceRow) const
     return *f;
 }
 
-bool CompareFilterModel::computeMatch(int sourceRow, const QRegularExpression& regex) const
-{
-    auto hitText = [&](const QString& t) {
-        return m_isRegex ? regex.match(t).hasMatch() : t.contains(m_text, Qt::CaseInsensitive);
-    };
-    auto hitUtf8 = [&](const std::string& t) {
-        if (m_folded)
-            return m_folded->in(t);
-        if (m_prefilter && !m_prefilter->in(t))
-            return false; // cannot match: skips the conversion and the expression
-        return hitText(QString::fromStdString(t));
-    };
-    if (hitText(m_compare->text(sourceRow, 0)))
-        return true;
-    auto output = [&](int gridColumn) {
-        const std::string* t = m_compare->utf8(sourceRow, gridColumn);
-        return t && hitUtf8(*t);
-    };
-    if (m_columns.empty()) {
-        for (int c = 0; c + 1 < m_compare->columnCount(); ++c)
-            if (output(c))
-                return true;
-        return false;
-    }
-    for (std::size_t c : m_columns)
-        if (output(static_cast<int>(c)))
-            return true;
-    return false;
-}
-
 bool CompareFilterModel::matchesText(int sourceRow) const
 {
     if (m_match.size() != static_cast<std::size_t>(m_compare->rowCount()))
         m_match.assign(static_cast<std::size_t>(m_compare->rowCount()), -1);
     auto& m = m_match[static_cast<std::size_t>(sourceRow)];
-    if (m < 0)
-        m = computeMatch(sourceRow, m_regex) ? 1 : 0;
+    if (m < 0) {
+        if (m_pending)
+            return true; // the pass in flight judges it (or, changed meanwhile, the next look after it)
+        // A few rows whose cells changed: judged here, on the current data.
+        m = rowMatches(*m_compare->snapshot(), sourceRow, *m_applied, m_applied->compiled, m_columns) ? 1 : 0;
+    }
     return m == 1;
 }
 
@@ -219,7 +287,7 @@ bool CompareFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sour
             return false;
         break;
     }
-    return m_text.isEmpty() || matchesText(sourceRow);
+    return !m_applied || matchesText(sourceRow);
 }
 
 bool CompareFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const

@@ -51,13 +51,14 @@ CompareData CompareData::prepare(core::CompareGrid grid)
 
 CompareModel::CompareModel(QObject* parent)
     : QAbstractTableModel(parent)
+    , m_data(std::make_shared<CompareData>())
 {
 }
 
 void CompareModel::setData(CompareData data)
 {
     beginResetModel();
-    m_data = std::move(data);
+    m_data = std::make_shared<CompareData>(std::move(data)); // snapshots taken before keep the old data
     m_streaming.clear();
     endResetModel();
 }
@@ -69,12 +70,12 @@ void CompareModel::clear()
 
 const core::ColumnSummary& CompareModel::summary(int gridColumn) const
 {
-    return m_data.summaries.at(static_cast<std::size_t>(gridColumn));
+    return m_data->summaries.at(static_cast<std::size_t>(gridColumn));
 }
 
 std::size_t CompareModel::slot(int row, int gridColumn) const
 {
-    return static_cast<std::size_t>(row) * m_data.grid.columnCount() + static_cast<std::size_t>(gridColumn);
+    return static_cast<std::size_t>(row) * m_data->grid.columnCount() + static_cast<std::size_t>(gridColumn);
 }
 
 QString CompareModel::text(int row, int column) const
@@ -82,19 +83,35 @@ QString CompareModel::text(int row, int column) const
     if (row < 0 || row >= rowCount() || column < 0 || column >= columnCount())
         return {};
     if (column == 0)
-        return m_data.inputs[static_cast<std::size_t>(row)];
+        return m_data->inputs[static_cast<std::size_t>(row)];
     if (const auto it = m_streaming.find(slot(row, column - 1)); it != m_streaming.end())
         return it->second;
-    const core::RunCell* c = m_data.grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(column - 1));
+    const core::RunCell* c = m_data->grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(column - 1));
     return c ? cellText(*c) : QString();
 }
 
 const std::string* CompareModel::utf8(int row, int gridColumn) const
 {
-    const core::RunCell* c = m_data.grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn));
-    if (!c || !m_data.grid.hasText(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn)))
+    return utf8(*m_data, row, gridColumn);
+}
+
+const std::string* CompareModel::utf8(const CompareData& data, int row, int gridColumn)
+{
+    if (row < 0 || gridColumn < 0 || static_cast<std::size_t>(row) >= data.grid.rowCount()
+        || static_cast<std::size_t>(gridColumn) >= data.grid.columnCount())
+        return nullptr;
+    const core::RunCell* c = data.grid.cell(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn));
+    if (!c || !data.grid.hasText(static_cast<std::size_t>(row), static_cast<std::size_t>(gridColumn)))
         return nullptr;
     return c->status == core::CellStatus::Ok ? &c->output : &c->error;
+}
+
+CompareData& CompareModel::mutableData()
+{
+    // Copy on write: a snapshot still read on a worker thread keeps the data it was taken of.
+    if (m_data.use_count() > 1)
+        m_data = std::make_shared<CompareData>(*m_data);
+    return *m_data;
 }
 
 void CompareModel::applyDeltas(const std::vector<CompareDelta>& deltas)
@@ -104,12 +121,12 @@ void CompareModel::applyDeltas(const std::vector<CompareDelta>& deltas)
     int left = -1;
     int right = -1;
     for (const auto& d : deltas) {
-        const auto at = m_data.grid.locate(d.cellKey);
+        const auto at = m_data->grid.locate(d.cellKey);
         if (!at)
             continue;
         const auto [r, c] = *at;
         const std::size_t s = slot(static_cast<int>(r), static_cast<int>(c));
-        if (m_data.grid.cell(r, c) && !m_streaming.count(s) && !d.restart)
+        if (m_data->grid.cell(r, c) && !m_streaming.count(s) && !d.restart)
             continue; // a late piece of a committed cell; a re-run's first piece (restart) starts it over
         QString& streamed = m_streaming[s];
         if (d.restart)
@@ -131,7 +148,7 @@ int CompareModel::applyCells(std::vector<core::RunCell> cells)
     std::set<std::size_t> columns;
     int placed = 0;
     for (auto& cell : cells) {
-        const auto at = m_data.grid.setCell(std::move(cell));
+        const auto at = mutableData().grid.setCell(std::move(cell)); // each time: a slot may snapshot meanwhile
         if (!at)
             continue;
         const auto [r, c] = *at;
@@ -142,7 +159,8 @@ int CompareModel::applyCells(std::vector<core::RunCell> cells)
         Q_EMIT dataChanged(i, i);
     }
     for (std::size_t c : columns) {
-        m_data.summaries[c] = core::summarizeColumn(m_data.grid, c);
+        CompareData& d = mutableData();
+        d.summaries[c] = core::summarizeColumn(d.grid, c);
         Q_EMIT headerDataChanged(Qt::Horizontal, static_cast<int>(c) + 1, static_cast<int>(c) + 1);
     }
     return placed;
@@ -150,14 +168,14 @@ int CompareModel::applyCells(std::vector<core::RunCell> cells)
 
 void CompareModel::applyTexts(std::vector<core::RunRepository::CellText> texts, bool complete)
 {
-    m_data.grid.setTexts(std::move(texts), complete);
+    mutableData().grid.setTexts(std::move(texts), complete);
     if (rowCount() > 0)
         Q_EMIT dataChanged(index(0, 1), index(rowCount() - 1, columnCount() - 1));
 }
 
 QString CompareModel::badge(int row, int column) const
 {
-    const auto& rows = m_data.grid.rows();
+    const auto& rows = m_data->grid.rows();
     if (row < 0 || row >= rowCount())
         return {};
     if (column == 0) {
@@ -169,13 +187,13 @@ QString CompareModel::badge(int row, int column) const
     }
     const auto gr = static_cast<std::size_t>(row);
     const auto gc = static_cast<std::size_t>(column - 1);
-    const core::RunCell* c = m_data.grid.cell(gr, gc);
+    const core::RunCell* c = m_data->grid.cell(gr, gc);
     if (m_streaming.count(slot(row, column - 1)))
         return tr("streaming…");
     if (!c)
         return tr("pending");
     QStringList parts;
-    if (!m_data.grid.hasText(gr, gc))
+    if (!m_data->grid.hasText(gr, gc))
         parts << tr("reading text…");
     if (c->status != core::CellStatus::Ok)
         parts << (c->status == core::CellStatus::Failed ? tr("✗ failed") : tr("cancelled"));
@@ -187,7 +205,7 @@ QString CompareModel::badge(int row, int column) const
         parts << tr("%1→%2 tok").arg(c->tokensIn.value_or(0)).arg(c->tokensOut.value_or(0));
     if (c->cost)
         parts << money(*c->cost);
-    if (const core::CellEvaluation* e = m_data.grid.evaluation(gr, gc)) {
+    if (const core::CellEvaluation* e = m_data->grid.evaluation(gr, gc)) {
         for (const auto& s : e->scores)
             parts << QStringLiteral("%1 %2").arg(qs(s.metric), QLocale().toString(s.value, 'f', 2));
         for (const auto& v : e->verdicts)
@@ -204,15 +222,15 @@ QString CompareModel::badge(int row, int column) const
             parts << tr("rated %1 (%n review(s))", nullptr, ratingCount)
                          .arg(QLocale().toString(ratingSum / ratingCount, 'f', 1));
     }
-    const auto& expected = m_data.grid.rows()[gr].expected;
-    if (expected && c->status == core::CellStatus::Ok && m_data.grid.hasText(gr, gc))
+    const auto& expected = m_data->grid.rows()[gr].expected;
+    if (expected && c->status == core::CellStatus::Ok && m_data->grid.hasText(gr, gc))
         parts << (core::matchesLabel(c->output, *expected) ? tr("= label") : tr("≠ label"));
     return parts.join(QStringLiteral(" · "));
 }
 
 QString CompareModel::headerText(int gridColumn) const
 {
-    const auto& col = m_data.grid.columns().at(static_cast<std::size_t>(gridColumn));
+    const auto& col = m_data->grid.columns().at(static_cast<std::size_t>(gridColumn));
     const core::ColumnSummary& s = summary(gridColumn);
     QStringList parts;
     if (s.successRate)
@@ -230,7 +248,7 @@ QString CompareModel::headerText(int gridColumn) const
 
 QString CompareModel::summaryText(int gridColumn) const
 {
-    const auto& col = m_data.grid.columns().at(static_cast<std::size_t>(gridColumn));
+    const auto& col = m_data->grid.columns().at(static_cast<std::size_t>(gridColumn));
     const core::ColumnSummary& s = summary(gridColumn);
     auto opt = [](const std::optional<double>& v) { return v ? ms(*v) : QStringLiteral("—"); };
     QStringList lines;
@@ -258,12 +276,12 @@ QString CompareModel::summaryText(int gridColumn) const
 
 int CompareModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_data.grid.rowCount());
+    return parent.isValid() ? 0 : static_cast<int>(m_data->grid.rowCount());
 }
 
 int CompareModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() || m_data.grid.columnCount() == 0 ? 0 : static_cast<int>(m_data.grid.columnCount()) + 1;
+    return parent.isValid() || m_data->grid.columnCount() == 0 ? 0 : static_cast<int>(m_data->grid.columnCount()) + 1;
 }
 
 QVariant CompareModel::data(const QModelIndex& index, int role) const
@@ -273,8 +291,8 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const
     const int row = index.row();
     const int column = index.column();
     const auto gr = static_cast<std::size_t>(row);
-    const core::RunCell* c = column > 0 ? m_data.grid.cell(gr, static_cast<std::size_t>(column - 1)) : nullptr;
-    const auto& expected = m_data.grid.rows()[gr].expected;
+    const core::RunCell* c = column > 0 ? m_data->grid.cell(gr, static_cast<std::size_t>(column - 1)) : nullptr;
+    const auto& expected = m_data->grid.rows()[gr].expected;
     switch (role) {
     case Qt::DisplayRole:
         return text(row, column);
@@ -303,12 +321,12 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const
     case CostRole:
         return c && c->cost ? QVariant(*c->cost) : QVariant();
     case CellKeyRole:
-        return column > 0 ? qs(m_data.grid.key(gr, static_cast<std::size_t>(column - 1))) : QVariant();
+        return column > 0 ? qs(m_data->grid.key(gr, static_cast<std::size_t>(column - 1))) : QVariant();
     case ExpectedRole:
         return expected ? QVariant(qs(*expected)) : QVariant();
     case LengthRole:
         if (column == 0)
-            return static_cast<int>(m_data.inputs[gr].size());
+            return static_cast<int>(m_data->inputs[gr].size());
         if (const std::string* t = utf8(row, column - 1))
             return static_cast<int>(t->size());
         return {};
@@ -318,7 +336,7 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const
         return column - 1;
     case MatchesLabelRole:
         if (!c || !expected || c->status != core::CellStatus::Ok
-            || !m_data.grid.hasText(gr, static_cast<std::size_t>(column - 1)))
+            || !m_data->grid.hasText(gr, static_cast<std::size_t>(column - 1)))
             return {};
         return core::matchesLabel(c->output, *expected);
     default:
@@ -331,7 +349,7 @@ QVariant CompareModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation == Qt::Vertical) {
         if (role != Qt::DisplayRole || section < 0 || section >= rowCount())
             return {};
-        const auto& r = m_data.grid.rows()[static_cast<std::size_t>(section)];
+        const auto& r = m_data->grid.rows()[static_cast<std::size_t>(section)];
         return r.repeat > 0 ? QStringLiteral("%1.%2").arg(r.number).arg(r.repeat + 1) : QString::number(r.number);
     }
     if (section < 0 || section >= columnCount())

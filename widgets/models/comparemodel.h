@@ -7,6 +7,7 @@
 #include <QAbstractTableModel>
 #include <QString>
 
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -57,8 +58,11 @@ public:
 
     void setData(CompareData data);
     void clear();
-    [[nodiscard]] const core::CompareGrid& grid() const { return m_data.grid; }
-    [[nodiscard]] bool isEmpty() const { return m_data.grid.columnCount() == 0; }
+    [[nodiscard]] const core::CompareGrid& grid() const { return m_data->grid; }
+    [[nodiscard]] bool isEmpty() const { return m_data->grid.columnCount() == 0; }
+    /// The grid and inputs as they are now, for reading on another thread: later changes go to a copy (copy on
+    /// write), never into a snapshot. Streamed text (not yet committed) is not in it.
+    [[nodiscard]] std::shared_ptr<const CompareData> snapshot() const { return m_data; }
     [[nodiscard]] const core::ColumnSummary& summary(int gridColumn) const;
     /// The text of a cell (model coordinates): the input, the streamed text, the output, or the error; empty
     /// while the cell has no outcome or its text is still being read.
@@ -66,6 +70,8 @@ public:
     /// The UTF-8 output (or error) of an output cell without conversion, or nullptr when there is none yet (the
     /// filters read this).
     [[nodiscard]] const std::string* utf8(int row, int gridColumn) const;
+    /// The same, of a snapshot (any thread).
+    [[nodiscard]] static const std::string* utf8(const CompareData& data, int row, int gridColumn);
 
     /// Appends streamed text; emits dataChanged for the cells it touched. Keys outside the grid are ignored.
     void applyDeltas(const std::vector<CompareDelta>& deltas);
@@ -90,8 +96,9 @@ public:
 
 private:
     [[nodiscard]] std::size_t slot(int row, int gridColumn) const;
+    CompareData& mutableData();
 
-    CompareData m_data;
+    std::shared_ptr<CompareData> m_data; ///< never null; shared with snapshot() holders until it changes
     std::unordered_map<std::size_t, QString> m_streaming; ///< slot -> text streamed so far (until committed)
 };
 
