@@ -7,6 +7,7 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QThread>
 
 #include <algorithm>
 
@@ -203,6 +204,108 @@ std::unique_ptr<core::SecretStore> makeSecretStore(QString* description)
         *description = QCoreApplication::translate("assay", "API keys: %1 (mode 0600; the OS keyring is not used: %2)")
                            .arg(QString::fromStdString(file->path()), why);
     return file;
+}
+
+ProbedSecretStore::ProbedSecretStore(QObject* parent)
+    : QObject(parent)
+    , m_description(QCoreApplication::translate("assay", "API keys: asking the OS keyring…"))
+{
+    if (qEnvironmentVariable("ASSAY_SECRETS") == QLatin1String("file")) { // no keyring to ask: decide now
+        QString description;
+        auto chosen = makeSecretStore(&description);
+        choose(std::move(chosen), description);
+        return;
+    }
+    m_probe = QThread::create([this] {
+        QString description;
+        auto chosen = makeSecretStore(&description); // QtKeychain's probe job runs in this thread's event loop
+        choose(std::move(chosen), description);
+    });
+    m_probe->setObjectName(QStringLiteral("keyring probe"));
+    m_probe->start();
+}
+
+ProbedSecretStore::~ProbedSecretStore()
+{
+    if (m_probe) {
+        m_probe->wait();
+        delete m_probe;
+    }
+}
+
+void ProbedSecretStore::choose(std::unique_ptr<core::SecretStore> chosen, const QString& description)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_store = std::move(chosen);
+        m_description = description;
+    }
+    m_decided.notify_all();
+    // Queued to this object's thread (the GUI); the destructor joins the probe first, so `this` is alive when posted.
+    QMetaObject::invokeMethod(
+        this, [this, description] { Q_EMIT decided(description); }, Qt::QueuedConnection);
+}
+
+bool ProbedSecretStore::isDecided() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_store != nullptr;
+}
+
+QString ProbedSecretStore::description() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_description;
+}
+
+core::SecretStore* ProbedSecretStore::store(core::Error* notYet)
+{
+    std::unique_lock lock(m_mutex);
+    if (!m_store && QCoreApplication::instance()
+        && QThread::currentThread() == QCoreApplication::instance()->thread()) {
+        *notYet = core::makeError(core::ErrorCode::Io,
+            "the OS keyring has not answered yet; try again in a moment (the status bar says which store holds the "
+            "API keys once it has)");
+        return nullptr;
+    }
+    m_decided.wait(lock, [this] { return m_store != nullptr; });
+    return m_store.get();
+}
+
+core::Result<std::string> ProbedSecretStore::get(const std::string& name)
+{
+    core::Error notYet;
+    core::SecretStore* s = store(&notYet);
+    if (!s)
+        return notYet;
+    return s->get(name);
+}
+
+core::Status ProbedSecretStore::set(const std::string& name, const std::string& value)
+{
+    core::Error notYet;
+    core::SecretStore* s = store(&notYet);
+    if (!s)
+        return notYet;
+    return s->set(name, value);
+}
+
+core::Status ProbedSecretStore::remove(const std::string& name)
+{
+    core::Error notYet;
+    core::SecretStore* s = store(&notYet);
+    if (!s)
+        return notYet;
+    return s->remove(name);
+}
+
+core::Result<std::vector<std::string>> ProbedSecretStore::names()
+{
+    core::Error notYet;
+    core::SecretStore* s = store(&notYet);
+    if (!s)
+        return notYet;
+    return s->names();
 }
 
 } // namespace assay::app
