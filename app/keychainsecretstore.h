@@ -7,18 +7,17 @@
 #include <QString>
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
-
-class QThread;
 
 namespace assay::app {
 
 /// API keys in the OS keyring (Secret Service / KWallet on Linux, Keychain on macOS, Credential Manager on Windows)
 /// through QtKeychain. The keyring cannot list its entries, so the key NAMES are kept in one more entry
-/// ("assay.index"); values never leave get(). Each call runs its QtKeychain job to completion in a local event
-/// loop on the calling thread (workspace thread, run threads). QtKeychain's plaintext fallback stays off.
-/// Thread-safe.
+/// ("assay.index"); values never leave get(). Each call runs its QtKeychain job on one keyring thread (QtKeychain
+/// is not thread-safe) and waits for it: call it off the GUI thread (workspace thread, run threads). QtKeychain's
+/// plaintext fallback stays off. Thread-safe.
 class KeychainSecretStore : public core::SecretStore {
 public:
     /// A store when the keyring answers (a probe read of the index), else nullptr and @p why says what failed.
@@ -31,8 +30,16 @@ public:
     core::Status remove(const std::string& name) override;
     core::Result<std::vector<std::string>> names() override;
 
+    /// Runs @p work on the thread every QtKeychain job runs on (QtKeychain is not thread-safe), without waiting.
+    static void post(std::function<void()> work);
+
 private:
     KeychainSecretStore() = default;
+    // The work of open/get/set/remove, on the keyring thread.
+    static std::unique_ptr<KeychainSecretStore> probe(QString* why);
+    core::Result<std::string> getHere(const std::string& name);
+    core::Status setHere(const std::string& name, const std::string& value);
+    core::Status removeHere(const std::string& name);
     core::Result<std::vector<std::string>> readIndex();
     core::Status writeIndex(const std::vector<std::string>& names);
 
@@ -44,8 +51,8 @@ private:
 /// thread (a nested event loop): the GUI uses ProbedSecretStore, which calls this on a thread of its own.
 std::unique_ptr<core::SecretStore> makeSecretStore(QString* description);
 
-/// The GUI's secret store, decided off the GUI thread. Construction starts makeSecretStore() on a thread of its own
-/// (the keyring probe can take up to D-Bus's 25 s timeout) and returns at once, so the main window is built
+/// The GUI's secret store, decided off the GUI thread. Construction starts makeSecretStore() on the keyring thread
+/// (the probe can take up to D-Bus's 25 s timeout) and returns at once, so the main window is built
 /// meanwhile; with ASSAY_SECRETS=file it decides at once. When the probe answers, every call goes to the keyring, or
 /// to the 0600 file when none answered, and decided() is emitted on this object's thread. Before that, a call waits
 /// for the answer on its own thread (the workspace and run threads, where every get/set/remove comes from), so a key
@@ -55,7 +62,7 @@ class ProbedSecretStore : public QObject, public core::SecretStore {
     Q_OBJECT
 public:
     explicit ProbedSecretStore(QObject* parent = nullptr);
-    ~ProbedSecretStore() override; ///< waits for the probe thread
+    ~ProbedSecretStore() override; ///< waits for the probe
 
     /// Whether the probe has answered (the store is chosen).
     bool isDecided() const;
@@ -81,7 +88,7 @@ private:
     std::condition_variable m_decided;
     std::unique_ptr<core::SecretStore> m_store; // guarded by m_mutex; set once, never replaced
     QString m_description; // guarded by m_mutex
-    QThread* m_probe = nullptr; // the probe's thread until it is joined (destructor)
+    bool m_probeDone = false; // guarded by m_mutex
 };
 
 } // namespace assay::app

@@ -7,6 +7,7 @@
 #include <QDirIterator>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -160,6 +161,10 @@ void TestSecretStores::probeRunsOffTheGuiThread()
         fromWorker.emplace(store.names());
         workerDone = true;
     });
+    const auto joinWorker = qScopeGuard([&] { // also when a check below returns early
+        bus.close();
+        worker.join();
+    });
     bool ticked = false; // the GUI thread's event loop runs while the probe hangs
     QTimer::singleShot(0, this, [&] { ticked = true; });
     QTRY_VERIFY(ticked);
@@ -167,7 +172,6 @@ void TestSecretStores::probeRunsOffTheGuiThread()
     QVERIFY(!workerDone);
     bus.close(); // the probe's connection is reset: no keyring, the file it is
     QTRY_VERIFY_WITH_TIMEOUT(workerDone, 60000);
-    worker.join();
     QVERIFY(store.isDecided());
     QVERIFY2(fromWorker->ok(), fromWorker->ok() ? "" : fromWorker->error().message.c_str());
     QTRY_COMPARE_WITH_TIMEOUT(decided.count(), 1, 60000);

@@ -36,11 +36,8 @@ inline std::string runnerMissing()
     const auto install = gpu::locateRunner();
     if (!install)
         return install.error().describe();
-    for (const std::string& tool : { std::string("llama-quantize") }) {
-        const QString path = QString::fromStdString(install->prefix + "/bin/" + tool);
-        if (!QFile::exists(path))
-            return "the llama.cpp install in " + install->prefix + " has no bin/" + tool;
-    }
+    if (!QFile::exists(QString::fromStdString(install->prefix + "/bin/llama-quantize")))
+        return "the llama.cpp install in " + install->prefix + " has no bin/llama-quantize";
     if (const std::string vocab = gpu::bundledVocabPath();
         vocab.empty() || !QFile::exists(QString::fromStdString(vocab)))
         return "the llama.cpp install in " + install->prefix + " has no vocabulary file (" + vocab + ")";

@@ -6,6 +6,7 @@
 #include "fitplan.h"
 #include "gputestsupport.h"
 #include "modelinfo.h"
+#include "runnersupervisor.h" // computeDevicesOf: pure, no server
 
 #include <QFile>
 #include <QRegularExpression>

@@ -35,7 +35,6 @@ QByteArray readAll(const std::string& path)
     return f.readAll();
 }
 } // namespace
-} // namespace
 
 class TstGgufModel : public QObject {
     Q_OBJECT
