@@ -13,7 +13,9 @@ function(assay_add_warnings target)
             target_compile_options(${target} PRIVATE -Werror)
         endif()
         if(ASSAY_SANITIZE)
-            target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+            # A checking build: -O1 (what ASan recommends; compiles faster than -O2) and line tables only (-g1:
+            # enough for the reports' file:line stack traces), so CI's second build stays short.
+            target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g1)
             target_link_options(${target} PRIVATE -fsanitize=address,undefined)
             if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
                 # GCC 12 with ASan instrumentation reports -Wmaybe-uninitialized inside std::variant (Result<T>'s
