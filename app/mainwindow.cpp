@@ -54,7 +54,7 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     : QMainWindow(parent)
     , m_settings(settings)
     , m_workspace(workspace)
-    , m_secrets(makeSecretStore(&m_secretsDescription))
+    , m_secrets(std::make_unique<ProbedSecretStore>()) // asks the OS keyring off the GUI thread
     , m_layeredSecrets(std::make_unique<core::LayeredSecretStore>(*m_secrets))
     , m_runs(new RunController(*m_layeredSecrets, this))
     , m_runner(new RunnerController(QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
@@ -141,7 +141,14 @@ MainWindow::MainWindow(AppSettings& settings, WorkspaceController& workspace, QW
     m_runner->refreshDevices();
     connect(
         m_runner, &RunnerController::libraryChanged, this, [this] { m_settings.setModelFolders(m_runner->folders()); });
-    static_cast<app::ModelsPage*>(m_pages[ModelsPage])->endpointsPanel()->setSecretsDescription(m_secretsDescription);
+    // Which store holds the API keys: "asking the OS keyring…" until the probe answers, then its answer.
+    const auto showSecrets = [this](const QString& description) {
+        m_secretsDescription = description;
+        static_cast<app::ModelsPage*>(m_pages[ModelsPage])->endpointsPanel()->setSecretsDescription(description);
+    };
+    auto* probed = static_cast<ProbedSecretStore*>(m_secrets.get());
+    showSecrets(probed->description());
+    connect(probed, &ProbedSecretStore::decided, this, showSecrets);
     connect(m_localEndpoints, &LocalEndpoints::failed, this, &MainWindow::onFailed);
     // A model that became Ready is an endpoint like any other (runs, Compare, judging); unloading forgets its key.
     // Each instance (the model alone, with an adapter, for embeddings) is its own endpoint, named by displayName.

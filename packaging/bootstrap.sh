@@ -14,6 +14,7 @@
 #   ASSAY_BUILD_DIR     build folder (default: <repo>/build)
 #   ASSAY_CMAKE_ARGS    extra arguments for Assay's configure, e.g. "-DASSAY_SANITIZE=ON"
 #   ASSAY_SKIP_APT=1    never call apt-get (air-gapped machine with the packages installed another way)
+#   ASSAY_CTEST_ARGS    extra arguments for ctest in --test, e.g. "-L gpu" or "-R tst_fitplan -j2"
 #   ASSAY_GPU_CUDA, ASSAY_GPU_VULKAN, ASSAY_LLAMA_TGZ, ASSAY_CACHE   passed on to build-llama.sh
 set -euo pipefail
 LC_NUMERIC=C # $EPOCHREALTIME with a '.' for the step timings
@@ -25,16 +26,21 @@ export ASSAY_JOBS=$jobs
 
 # The tested list from research/qt.md §1 (Qt Linguist/Designer packages left out: nothing uses them yet), plus
 # clang (fuzzers), libssl-dev (SHA-256/HMAC), libxkbcommon-dev (silences Qt's XKB notice), git (llama.cpp bundle),
-# qtkeychain-qt6-dev (API keys in the OS keyring; the GUI falls back to a 0600 file when no keyring answers).
+# qtkeychain-qt6-dev (API keys in the OS keyring; the GUI falls back to a 0600 file when no keyring answers) with
+# libsecret-1-0 (which QtKeychain loads to reach the Secret Service; only recommended by its package), ccache (the
+# top CMakeLists.txt uses it: rebuilds and the second, sanitizer build of .ci/run hit its cache), and for
+# tst_secretstores' real Secret Service: dbus (dbus-run-session), dbus-x11 (the session bus gnome-keyring asks
+# for, lighter than dbus-user-session), gnome-keyring (its daemon) and libsecret-tools (secret-tool).
 packages=(
-    cmake ninja-build g++ pkg-config git clang
+    cmake ninja-build g++ pkg-config git clang ccache
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-svg-dev libgl-dev libxkbcommon-dev
-    nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev qtkeychain-qt6-dev
+    nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev qtkeychain-qt6-dev libsecret-1-0
+    dbus dbus-x11 gnome-keyring libsecret-tools
     xvfb xauth fonts-dejavu-core imagemagick
 )
 
 usage() {
-    sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 mode=build
@@ -155,12 +161,21 @@ done_step "log: $log"
 
 # 4. Build -----------------------------------------------------------------------------------------------------
 step "build Assay (-j$jobs)"
+ccache_note=""
+if command -v ccache >/dev/null 2>&1; then
+    ccache --zero-stats >/dev/null 2>&1 || true
+fi
 cmake --build "$build" -j "$jobs" || fail "build failed (compiler output above)"
-done_step
+if command -v ccache >/dev/null 2>&1; then
+    # ccache 4.x: "Hits: 310 / 332 (93.37 %)" under "Cacheable calls"; older ones print other words, then no note.
+    ccache_note=$(ccache --show-stats 2>/dev/null | sed -n 's/^ *Hits: *\([0-9]*\) *\/ *\([0-9]*\).*/ccache hits \1 of \2/p' | head -n 1)
+fi
+done_step "$ccache_note"
+build_took=${timings[-1]##* }
 
 setup_took=$(seconds_since "$total_start")
 summary=$(printf '%s, ' "${timings[@]}")
-echo "[bootstrap] setup finished in ${setup_took}s: ${summary%, }" >&2
+echo "[bootstrap] setup finished in ${setup_took}s (Assay build ${build_took}): ${summary%, }" >&2
 
 # 5. Run or test -----------------------------------------------------------------------------------------------
 case $mode in
@@ -189,6 +204,9 @@ test)
     step "run every test (ctest)"
     cd "$build"
     trap - EXIT
-    exec ctest --output-on-failure
+    # The JUnit file records which tests were skipped (ctest reports a Qt Test skip as Skipped): .ci/check-skips.sh.
+    ctest_args=()
+    [ -n "${ASSAY_CTEST_ARGS:-}" ] && read -r -a ctest_args <<<"$ASSAY_CTEST_ARGS"
+    exec ctest --output-on-failure --output-junit "$build/ctest-junit.xml" "${ctest_args[@]}"
     ;;
 esac

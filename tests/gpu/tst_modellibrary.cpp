@@ -2,6 +2,7 @@
 #include "filehash.h"
 #include "gputestsupport.h"
 #include "modellibrary.h"
+#include "requirerunner.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -47,9 +48,9 @@ private Q_SLOTS:
     {
         m_models = m_dir.filePath(QStringLiteral("models"));
         QVERIFY(QDir().mkpath(m_models + QStringLiteral("/sub")));
+        ASSAY_REQUIRE_RUNNER(); // the tiny model is made from the install's vocabulary
         auto t = assay::test::makeTinyModelIn(m_models);
-        if (!t)
-            QSKIP("llama.cpp install (vocabulary) not found; run packaging/build-llama.sh");
+        QVERIFY(t);
         m_tiny = *t;
         // A file that claims to be GGUF but is not, a non-GGUF file (ignored), and a copy in a subfolder.
         m_bad = (m_models + QStringLiteral("/sub/broken.gguf")).toStdString();

@@ -3,6 +3,7 @@
 // an embeddings instance answers EmbeddingsClient (via ProviderFactory), refuses to be used for chat, and a model
 // that is not loaded (its in-memory key is gone) fails a run with a message that says so.
 #include "gputestsupport.h"
+#include "requirerunner.h"
 #include "runnersupervisor.h"
 
 #include "http/httpclient.h"
@@ -60,9 +61,9 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        ASSAY_REQUIRE_RUNNER();
         auto install = locateRunner();
-        if (!install)
-            QSKIP("llama-server not installed; run packaging/build-llama.sh");
+        QVERIFY(install);
         m_install = *install;
         auto t = assay::test::makeTinyModelIn(m_dir.path());
         QVERIFY(t);

@@ -2,6 +2,7 @@
 // Starts the real llama-server (CPU) on the generated tiny model through RunnerSupervisor.
 #include "filehash.h"
 #include "gputestsupport.h"
+#include "requirerunner.h"
 #include "runnersupervisor.h"
 
 #include <QProcess>
@@ -147,9 +148,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         curl_global_init(CURL_GLOBAL_DEFAULT);
+        ASSAY_REQUIRE_RUNNER();
         auto install = locateRunner();
-        if (!install)
-            QSKIP("llama-server not installed; run packaging/build-llama.sh");
+        QVERIFY(install);
         m_install = *install;
         auto t = assay::test::makeTinyModelIn(m_dir.path());
         QVERIFY(t);
