@@ -30,12 +30,12 @@ export ASSAY_JOBS=$jobs
 # libsecret-1-0 (which QtKeychain loads to reach the Secret Service; only recommended by its package), ccache (the
 # top CMakeLists.txt uses it: rebuilds and the second, sanitizer build of .ci/run hit its cache), and for
 # tst_secretstores' real Secret Service: dbus (dbus-run-session), dbus-x11 (the session bus gnome-keyring asks
-# for, lighter than dbus-user-session), gnome-keyring (its daemon) and libsecret-tools (secret-tool).
+# for, lighter than dbus-user-session), gnome-keyring (its daemon) and libsecret-tools (secret-tool), and strace (tst_clioffline traces assay-cli --offline for any lookup or connect).
 packages=(
     cmake ninja-build g++ pkg-config git clang ccache
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-svg-dev libgl-dev libxkbcommon-dev
     nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev qtkeychain-qt6-dev libsecret-1-0
-    dbus dbus-x11 gnome-keyring libsecret-tools
+    dbus dbus-x11 gnome-keyring libsecret-tools strace
     xvfb xauth fonts-dejavu-core imagemagick
 )
 

@@ -5,7 +5,6 @@
 #include "runschedulertest.h"
 #include "storage/modelrepository.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QtTest>
 
@@ -246,8 +245,6 @@ void TestRunScheduler::requestRateLimit()
     routeAll(h, 1, log);
     json d = h.definition(settings(16));
     d["rateLimits"] = { { "e0", { { "rpm", 300 } } } }; // 5/s, burst 5: 15 requests need at least 2 s
-    QElapsedTimer t;
-    t.start();
     auto outcome = h.run(d);
     QVERIFY(outcome.ok());
     QCOMPARE(outcome->progress.done, std::int64_t(15));
@@ -256,7 +253,6 @@ void TestRunScheduler::requestRateLimit()
     const auto spanMs = std::chrono::duration_cast<std::chrono::milliseconds>(times.back() - times.front()).count();
     qInfo("15 requests at rpm 300 spanned %lld ms", static_cast<long long>(spanMs));
     QVERIFY2(spanMs >= 1900, "requests came faster than 300/min");
-    QVERIFY2(spanMs < 4000, "the limiter is far slower than the limit");
     // No second ever saw more than the burst plus one second of refill.
     for (std::size_t i = 0; i < times.size(); ++i) {
         std::size_t inWindow = 0;
@@ -293,16 +289,15 @@ void TestRunScheduler::cancelRun()
     auto log = std::make_shared<ServerLog>();
     StreamScript slow;
     slow.stallAfter = 1; // "Hello", then silence
-    slow.stallMs = 5000;
+    // Far longer than the test may take: a cancel that did not stop the calls in flight would leave them to finish
+    // as done cells after the stall (or the test to time out), never as two cancelled cells. No wall-clock limit.
+    slow.stallMs = 120000;
     routeAll(h, 1, log, 0, slow);
-    QElapsedTimer t;
-    t.start();
     auto outcome = h.run(h.definition(settings(2)), {}, {}, [&](RunScheduler& s) {
         QTest::qWait(600);
         s.cancel();
     });
     QVERIFY(outcome.ok());
-    QVERIFY2(t.elapsed() < 2000, "cancel did not stop the calls in flight");
     QCOMPARE(outcome->status, RunStatus::Cancelled);
     QCOMPARE(outcome->progress.cancelled, std::int64_t(2));
     QCOMPARE(log->total.load(), 2);
