@@ -198,7 +198,7 @@ Result<std::vector<CatalogEntry>> readCatalogJson(
     auto parsed = parseJsonText(text, fileName);
     if (!parsed)
         return parsed.error();
-    const json doc = std::move(*parsed);
+    json doc = std::move(*parsed);
     std::vector<CatalogEntry> entries;
     try {
         auto fail = [&](const Error& e) { return placeInJson(e, text, fileName, 0, true); };
@@ -229,6 +229,7 @@ Result<std::vector<CatalogEntry>> readCatalogJson(
                 return fail(e.error());
             e->origin = fileName + ": " + path;
             entries.push_back(std::move(*e));
+            (*prompts)[i] = nullptr; // read: free its DOM (a file may be large)
         }
         if (auto dup = findDuplicate(entries, [](std::size_t i) { return indexPath("prompts", i); }))
             return fail(dup->error);

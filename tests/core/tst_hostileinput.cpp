@@ -15,6 +15,7 @@
 
 using namespace assay::core;
 using namespace assay::test;
+using namespace std::string_literals;
 
 namespace {
 
@@ -111,7 +112,7 @@ void TestHostileInput::refusedWithFileLineField_data()
         + "    {\"name\": \"a\", \"versions\": [{\"content\": {\"messages\": [], \"parameters\": {\"stop\": "
         + nested(100000) + "}}}]}" + kTail;
     row("json deep", "c.json", deep,
-        "c.json:" + nthContainer(deep, 65)
+        "c.json:" + nthContainer(deep, 66) // the empty "messages" array is closed again
             + ": prompts[0].versions[0].content.parameters.stop[0][…][0][0]: nests deeper than 64 levels");
     const std::string deepLine = R"({"name":"b","versions":[{"content":{"x":)" + nested(70) + "}}]}";
     row("jsonl deep", "c.jsonl", std::string(R"({"name":"a","versions":[)") + kVersion + "]}\n" + deepLine + "\n",
@@ -121,17 +122,17 @@ void TestHostileInput::refusedWithFileLineField_data()
         "chat.json:1:65: [0][0][0][0][0][0][0][0][…][0][0]: nests deeper than 64 levels");
 
     // NUL bytes: in a CSV field, after a JSON document, inside a JSONL line, in a promptfoo text.
-    row("csv nul", "c.csv", "name,template\r\nok,fine\r\nx,before\0after\r\n",
+    row("csv nul", "c.csv", "name,template\r\nok,fine\r\nx,before\0after\r\n"s,
         "c.csv:3:9: template: a NUL byte (0x00) in the field");
-    row("csv nul quoted", "c.csv", "name,template,folder\na,b,\"x\ny\0\"\n", "c.csv:3:2: folder: a NUL byte");
+    row("csv nul quoted", "c.csv", "name,template,folder\na,b,\"x\ny\0\"\n"s, "c.csv:3:2: folder: a NUL byte");
     const std::string json = kHead + ok + kTail;
     row("json trailing nul", "c.json", json + std::string(4096, '\0'),
         "c.json:8:1: a NUL byte (0x00) after the JSON value");
-    row("json nul between", "c.json", kHead + ok + ",\0" + kTail,
+    row("json nul between", "c.json", kHead + ok + ",\0"s + kTail,
         "c.json:5:" + std::to_string(ok.size() + 2) + ": prompts[1]: a NUL byte (0x00)");
     row("jsonl nul", "c.jsonl", std::string(R"({"name":"a",)") + '\0' + R"("versions":[]})" + "\n",
         "c.jsonl:1:13: prompts[0]: a NUL byte");
-    row("promptfoo nul", "p.txt", "Hello\n---\nWorld \0!\n", "p.txt:3:7: a NUL byte (0x00)");
+    row("promptfoo nul", "p.txt", "Hello\n---\nWorld \0!\n"s, "p.txt:3:7: a NUL byte (0x00)");
 
     // The same key twice in an object: nlohmann keeps the last silently.
     const std::string twice = kHead + prompt("\"name\": \"a\", \"name\": \"b\"") + kTail;
@@ -239,7 +240,7 @@ void TestHostileInput::deepBundleRowIsRefusedBeforeAnythingIsWritten()
     QCOMPARE(count(db, "SELECT COUNT(*) FROM dataset"), std::int64_t(0));
 
     // 64 levels are fine, and are stored.
-    files.datasets = R"({"name":"deep","rows":[{"inputs":{"x":)" + nested(61) + "}}]}\n";
+    files.datasets = R"({"name":"deep","rows":[{"inputs":{"x":)" + nested(60) + "}}]}\n";
     ASSAY_VERIFY_OK(writeBundle(bundle, files, true));
     auto ok = CatalogImporter(db).importFrom(bundle, CatalogFormat::Bundle);
     ASSAY_VERIFY_OK(ok);
@@ -249,10 +250,10 @@ void TestHostileInput::deepBundleRowIsRefusedBeforeAnythingIsWritten()
 void TestHostileInput::deepValuesAreNeverDumped()
 {
     // Parsing is iterative in nlohmann; dump(), copies and == are not. A value built in code is refused too.
-    const auto deep = nlohmann::json::parse(nested(100000));
+    auto deep = nlohmann::json::parse(nested(100000)); // never copied: the copy would recurse as deep
     QVERIFY(jsonDeeperThan(deep));
-    QVERIFY(!jsonDeeperThan(nlohmann::json::parse(nested(63))));
-    QVERIFY(jsonDeeperThan(nlohmann::json::parse(nested(64))));
+    QVERIFY(!jsonDeeperThan(nlohmann::json::parse(nested(64))));
+    QVERIFY(jsonDeeperThan(nlohmann::json::parse(nested(65))));
     auto dumped = sql::dumpJson(deep, "row 1 inputs");
     ASSAY_VERIFY_ERROR(dumped, ErrorCode::Invalid);
     QCOMPARE(dumped.error().message, std::string("row 1 inputs nests deeper than 64 levels of arrays and objects"));
@@ -264,8 +265,10 @@ void TestHostileInput::deepValuesAreNeverDumped()
     ASSAY_VERIFY_OK(d);
     DatasetRow row;
     row.inputs = nlohmann::json::object();
-    row.inputs["x"] = deep;
-    ASSAY_VERIFY_ERROR(repo.addRows(d->id, { row }), ErrorCode::Invalid);
+    row.inputs["x"] = std::move(deep);
+    std::vector<DatasetRow> rows;
+    rows.push_back(std::move(row));
+    ASSAY_VERIFY_ERROR(repo.addRows(d->id, std::move(rows)), ErrorCode::Invalid);
     QCOMPARE(count(db, "SELECT COUNT(*) FROM dataset_row"), std::int64_t(0));
 
     // A stored column that deep (a hand-made workspace) reads as damaged, not as a crash later.
@@ -284,19 +287,19 @@ void TestHostileInput::controlCharactersInNamesAreRefusedByTheRepositories()
     c.messages.push_back({ "user", "Line one\n\tline two" }); // text keeps its line breaks and tabs
     Prompt meta;
     meta.name = "bell\a";
-    ASSAY_VERIFY_ERROR(prompts.create(meta, c), ErrorCode::Invalid);
+    ASSAY_VERIFY_ERROR(prompts.createPrompt(meta, c, "test"), ErrorCode::Invalid);
     meta.name = "ok";
     meta.folder = "a/\x1b[1mb";
-    ASSAY_VERIFY_ERROR(prompts.create(meta, c), ErrorCode::Invalid);
+    ASSAY_VERIFY_ERROR(prompts.createPrompt(meta, c, "test"), ErrorCode::Invalid);
     meta.folder = "a/b";
     meta.tags = { "fine",
         "\xC2\x9B"
         "2J" };
-    auto bad = prompts.create(meta, c);
+    auto bad = prompts.createPrompt(meta, c, "test");
     ASSAY_VERIFY_ERROR(bad, ErrorCode::Invalid);
     QVERIFY2(bad.error().message.find("U+009B") != std::string::npos, bad.error().message.c_str());
     meta.tags = { "fine" };
-    ASSAY_VERIFY_OK(prompts.create(meta, c));
+    ASSAY_VERIFY_OK(prompts.createPrompt(meta, c, "test"));
     DatasetRepository datasets(db);
     ASSAY_VERIFY_ERROR(datasets.create("esc\x1b", "", {}), ErrorCode::Invalid);
     auto d = datasets.create("plain", "", {});
