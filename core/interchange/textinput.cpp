@@ -114,7 +114,9 @@ Result<std::string> readTextFile(const std::string& path, std::uint64_t maxBytes
     if (size > maxBytes)
         return makeError(ErrorCode::Invalid,
             path + ": the file is " + std::to_string(size) + " bytes, over the import limit of "
-                + std::to_string(maxBytes) + " bytes");
+                + std::to_string(maxBytes) + " bytes"
+                + (maxBytes >= (1u << 20) ? " (" + std::to_string(maxBytes >> 20) + " MiB per file)" : std::string())
+                + "; split it into smaller files");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(ErrorCode::Io, path + ": cannot open the file", std::strerror(errno));
