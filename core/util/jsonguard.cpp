@@ -2,6 +2,7 @@
 #include "util/jsonguard.h"
 
 #include <charconv>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -93,10 +94,14 @@ std::string shortened(std::string_view token)
 
 } // namespace
 
-std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t maxDepth)
+std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t maxDepth, std::size_t maxValues)
 {
     std::vector<Frame> frames;
     bool valueSeen = false;
+    std::size_t values = 0;
+    auto tooMany = [&]() { return ++values > maxValues; };
+    const std::string tooManyWhat = "holds more than " + std::to_string(maxValues)
+        + " JSON values (arrays, objects, strings, numbers); split it into smaller files";
     std::size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
     auto problem = [&](std::size_t at, std::string what) {
         return JsonTextProblem { at, pathOf(frames), std::move(what) };
@@ -118,6 +123,8 @@ std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t 
         case '[':
             if (frames.size() >= maxDepth)
                 return problem(i, "nests deeper than " + std::to_string(maxDepth) + " levels of arrays and objects");
+            if (tooMany())
+                return problem(i, tooManyWhat);
             frames.emplace_back();
             frames.back().object = c == '{';
             frames.back().expectKey = c == '{';
@@ -158,8 +165,11 @@ std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t 
                 return std::nullopt;
             ++i;
             valueSeen = true;
-            if (frames.empty() || !frames.back().object || !frames.back().expectKey)
+            if (frames.empty() || !frames.back().object || !frames.back().expectKey) {
+                if (tooMany())
+                    return problem(start, tooManyWhat);
                 break;
+            }
             const std::string_view token = text.substr(start, i - start);
             std::string key;
             if (!escaped) {
@@ -187,10 +197,14 @@ std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t 
                 // Only an exponent or some 300 digits reach beyond a double.
                 if ((exponent || token.size() > 300) && overflowsDouble(token))
                     return problem(start, "the number " + shortened(token) + " is too large (beyond ±1.8e308)");
+                if (tooMany())
+                    return problem(start, tooManyWhat);
                 valueSeen = true;
                 break;
             }
             if (c >= 'a' && c <= 'z') {
+                if (tooMany())
+                    return problem(i, tooManyWhat);
                 while (i < text.size() && text[i] >= 'a' && text[i] <= 'z')
                     ++i;
                 valueSeen = true;
@@ -204,7 +218,7 @@ std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t 
 
 nlohmann::json parseJsonBounded(std::string_view text, std::size_t maxDepth)
 {
-    if (checkJsonText(text, maxDepth))
+    if (checkJsonText(text, maxDepth, std::numeric_limits<std::size_t>::max()))
         return nlohmann::json(nlohmann::json::value_t::discarded);
     return nlohmann::json::parse(text, nullptr, false);
 }

@@ -18,15 +18,21 @@ namespace assay::core {
 /// How deep arrays and objects may nest in JSON Assay reads from outside (the root container is level 1).
 inline constexpr std::size_t kMaxJsonDepth = 64;
 
+/// How many values (objects, arrays, strings, numbers, literals) one JSON document from outside may hold. A DOM
+/// value costs ~16 bytes however short its text ("0," is 2): this keeps a parsed document within some hundred MB.
+inline constexpr std::size_t kMaxJsonValues = 4'000'000;
+
 struct JsonTextProblem {
     std::size_t offset = 0; ///< byte offset in the text
     std::string path; ///< the field, as the importers name fields ("prompts[0].name"); empty for the root
     std::string what; ///< "is a key twice in this object (also on line 3)"
 };
 
-/// Scans @p text (one JSON document, a UTF-8 byte-order mark allowed) for the problems above. Syntax errors are
+/// Scans @p text (one JSON document, a UTF-8 byte-order mark allowed) for the problems above and for more than
+/// @p maxValues values. Syntax errors are
 /// left to the parser: scanning stops quietly at anything it does not understand. Linear time, no recursion.
-std::optional<JsonTextProblem> checkJsonText(std::string_view text, std::size_t maxDepth = kMaxJsonDepth);
+std::optional<JsonTextProblem> checkJsonText(
+    std::string_view text, std::size_t maxDepth = kMaxJsonDepth, std::size_t maxValues = kMaxJsonValues);
 
 /// nlohmann::json::parse(text, nullptr, false) after checkJsonText: a discarded value when either fails. For JSON
 /// whose problems need no position in a message (stored columns, caches, server replies).

@@ -121,6 +121,14 @@ void TestHostileInput::refusedWithFileLineField_data()
     row("promptfoo deep", "chat.json", "[" + nested(64) + "]",
         "chat.json:1:65: [0][0][0][0][0][0][0][0][…][0][0]: nests deeper than 64 levels");
 
+    // Values: a DOM value costs ~16 bytes however short its text, so a document holds at most 4,000,000.
+    std::string many = "[0";
+    for (int k = 0; k < 4'000'000; ++k)
+        many += ",0";
+    row("promptfoo too many values", "chat.json", many + "]",
+        "chat.json:1:8000000: [3999999]: holds more than 4000000 JSON values (arrays, objects, strings, numbers); "
+        "split it into smaller files");
+
     // NUL bytes: in a CSV field, after a JSON document, inside a JSONL line, in a promptfoo text.
     row("csv nul", "c.csv", "name,template\r\nok,fine\r\nx,before\0after\r\n"s,
         "c.csv:3:9: template: a NUL byte (0x00) in the field");
