@@ -11,6 +11,7 @@
 #include "catalog/template.h"
 #include "storage/promptrepository.h"
 #include "storage/workspace.h"
+#include "util/displaytext.h"
 #include "util/ids.h"
 
 #include <nlohmann/json.hpp>
@@ -100,9 +101,11 @@ void printSummaries(const std::vector<core::PromptSummary>& list, bool json, boo
     if (list.empty())
         return; // no header for nothing; the caller says so on stderr
     std::vector<std::array<std::string, 5>> rows { { "NAME", "LATEST", "LABELS", "FOLDER", "TAGS" } };
+    // Names come from files and other workspaces: a control character is shown, never sent to the terminal.
     for (const auto& s : list)
-        rows.push_back({ s.prompt.name, "v" + std::to_string(s.latestVersion), labelsText(s.labels), s.prompt.folder,
-            joined(s.prompt.tags, ",") });
+        rows.push_back({ core::visibleText(s.prompt.name), "v" + std::to_string(s.latestVersion),
+            core::visibleText(labelsText(s.labels)), core::visibleText(s.prompt.folder),
+            core::visibleText(joined(s.prompt.tags, ",")) });
     std::array<std::size_t, 5> width {};
     for (const auto& r : rows)
         for (std::size_t c = 0; c < r.size(); ++c)
@@ -161,8 +164,9 @@ int runSearch(const CatalogArgs& args, std::ostream& out, std::ostream& err)
 
 void printMessages(const std::vector<core::ChatMessage>& messages, std::ostream& out)
 {
+    // Message text keeps its line breaks and tabs; any other control character is shown as an escape.
     for (const auto& m : messages)
-        out << '\n' << '[' << m.role << "]\n" << m.content << '\n';
+        out << '\n' << '[' << core::visibleText(m.role) << "]\n" << core::visibleText(m.content, true) << '\n';
 }
 
 int runShow(const CatalogArgs& args, std::ostream& out, std::ostream& err)
@@ -199,14 +203,14 @@ int runShow(const CatalogArgs& args, std::ostream& out, std::ostream& err)
             { "created", core::isoTime(version->createdAt) }, { "labels", labelsText(*labels) },
             { "variables", joined(variables, ", ") }, { "parameters", params.empty() ? "" : params.dump() } };
         for (const auto& [key, value] : rows)
-            out << std::left << std::setw(12) << key << ' ' << value << '\n';
+            out << std::left << std::setw(12) << key << ' ' << core::visibleText(value) << '\n';
         printMessages(c.messages, out);
         if (!c.fewShot.empty()) {
             out << "\nfew-shot examples:\n";
             printMessages(c.fewShot, out);
         }
         for (const auto& s : c.steps) {
-            out << "\nstep " << s.name << '\n';
+            out << "\nstep " << core::visibleText(s.name) << '\n';
             printMessages(s.messages, out);
         }
         return toInt(ExitCode::Ok);

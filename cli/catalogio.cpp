@@ -138,7 +138,7 @@ std::vector<CatalogCommandSpec> catalogIoSpecs()
                         "content is skipped; newer versions of a prompt already there are added. A prompt whose\n"
                         "history differs, or a name taken by another prompt, is a conflict: every conflict is listed\n"
                         "and nothing is imported (exit 1). Bad input (malformed JSON/JSONL/CSV, invalid UTF-8, an\n"
-                        "unknown field, a name used twice, a file over 256 MiB, a bundle whose files do not match\n"
+                        "unknown field, a name used twice, a file over 64 MiB, a bundle whose files do not match\n"
                         "its manifest) is reported as FILE:LINE[:COLUMN]: FIELD: problem, and exits 1.\n\n")
                 + formats,
             { "FILE" }, { kWorkspace, kFormat }, { kJson }, runImport },

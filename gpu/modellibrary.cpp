@@ -3,6 +3,9 @@
 
 #include "filehash.h"
 
+#include "util/displaytext.h"
+#include "util/jsonguard.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -31,6 +34,61 @@ std::string lower(std::string s)
 bool isHex64(const std::string& s)
 {
     return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+/// The texts of @p m meant to be shown, made valid UTF-8 (a GGUF string and a file name are only bytes).
+void makeDisplayable(ModelInfo& m)
+{
+    for (std::string* s :
+        { &m.name, &m.architecture, &m.type, &m.adapterType, &m.quantization, &m.license, &m.chatTemplate })
+        *s = core::validUtf8(*s);
+    for (auto& b : m.baseModels)
+        for (std::string* s : { &b.name, &b.organization, &b.repoUrl })
+            *s = core::validUtf8(*s);
+    for (auto& [key, value] : m.generalKeys) {
+        key = core::validUtf8(key);
+        value = core::validUtf8(value);
+    }
+}
+
+bool isValidUtf8(const std::string& s)
+{
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = core::utf8SequenceLength(s, i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+std::string hexOf(const std::string& bytes)
+{
+    static const char* const kDigits = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 15];
+    }
+    return out;
+}
+
+std::optional<std::string> fromHex(const std::string& hex)
+{
+    if (hex.size() % 2 != 0)
+        return std::nullopt;
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const auto digit = [](char c) -> int {
+            return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        };
+        const int hi = digit(hex[i]);
+        const int lo = digit(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return out;
 }
 } // namespace
 
@@ -99,21 +157,29 @@ void ModelLibrary::setFolders(std::vector<std::string> folders)
 void ModelLibrary::loadCache()
 {
     m_cache.clear();
-    std::ifstream in(m_cachePath);
+    std::ifstream in(m_cachePath, std::ios::binary);
     if (!in)
         return;
+    std::stringstream text;
+    text << in.rdbuf();
     // A damaged cache is only a cache: ignore it and hash again.
-    const auto j = nlohmann::json::parse(in, nullptr, false);
+    const auto j = core::parseJsonBounded(text.str());
     if (j.is_discarded() || !j.is_object() || j.value("version", 0) != 1 || !j.contains("files")
         || !j["files"].is_array())
         return;
     for (const auto& e : j["files"]) {
-        if (!e.is_object() || !e.contains("path") || !e["path"].is_string() || !e.contains("size")
-            || !e["size"].is_number_unsigned() || !e.contains("mtime_ns") || !e["mtime_ns"].is_number_integer()
-            || !e.contains("sha256") || !e["sha256"].is_string() || !isHex64(e["sha256"].get<std::string>()))
+        // A path that is not valid UTF-8 is stored as the hex of its bytes (JSON strings are UTF-8).
+        std::optional<std::string> path;
+        if (e.is_object() && e.contains("path") && e["path"].is_string())
+            path = e["path"].get<std::string>();
+        else if (e.is_object() && e.contains("path_hex") && e["path_hex"].is_string())
+            path = fromHex(e["path_hex"].get<std::string>());
+        if (!path || !e.contains("size") || !e["size"].is_number_unsigned() || !e.contains("mtime_ns")
+            || !e["mtime_ns"].is_number_integer() || !e.contains("sha256") || !e["sha256"].is_string()
+            || !isHex64(e["sha256"].get<std::string>()))
             continue;
-        m_cache.push_back({ e["path"].get<std::string>(), e["size"].get<std::uint64_t>(),
-            e["mtime_ns"].get<std::int64_t>(), e["sha256"].get<std::string>() });
+        m_cache.push_back({ *path, e["size"].get<std::uint64_t>(), e["mtime_ns"].get<std::int64_t>(),
+            e["sha256"].get<std::string>() });
     }
 }
 
@@ -123,7 +189,8 @@ core::Status ModelLibrary::saveCache() const
         return {};
     nlohmann::json files = nlohmann::json::array();
     for (const auto& c : m_cache)
-        files.push_back({ { "path", c.path }, { "size", c.size }, { "mtime_ns", c.mtimeNs }, { "sha256", c.sha256 } });
+        files.push_back({ { isValidUtf8(c.path) ? "path" : "path_hex", isValidUtf8(c.path) ? c.path : hexOf(c.path) },
+            { "size", c.size }, { "mtime_ns", c.mtimeNs }, { "sha256", c.sha256 } });
     const nlohmann::json j { { "version", 1 }, { "files", files } };
     const std::string tmp = m_cachePath + ".tmp";
     {
@@ -165,13 +232,16 @@ core::Status ModelLibrary::scan()
                 continue;
             LibraryEntry e;
             e.path = p.lexically_normal().string();
+            e.displayPath = core::validUtf8(e.path);
             e.size = it->file_size(ec);
             e.mtimeNs = mtimeNsOf(p, ec);
             auto info = readModelInfo(e.path);
-            if (info)
+            if (info) {
                 e.info = std::move(*info);
-            else
-                e.error = info.error().message;
+                makeDisplayable(*e.info);
+            } else {
+                e.error = core::validUtf8(info.error().message);
+            }
             found.push_back(std::move(e));
         }
     }
@@ -281,9 +351,9 @@ void ModelLibrary::hashAll(std::stop_token stop, const HashProgress& progress)
             if (e.path != todo.path)
                 continue;
             if (!h) {
-                e.hashError = h.error().message;
+                e.hashError = core::validUtf8(h.error().message);
             } else if (size != e.size || mtime != e.mtimeNs) {
-                e.hashError = e.path + " changed while it was being hashed; rescan";
+                e.hashError = e.displayPath + " changed while it was being hashed; rescan";
             } else {
                 e.sha256 = *h;
                 std::erase_if(m_cache, [&](const auto& c) { return c.path == e.path; });

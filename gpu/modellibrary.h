@@ -26,9 +26,12 @@ enum class ManifestStatus : int {
 };
 const char* manifestStatusName(ManifestStatus s);
 
-/// One GGUF file in a watched folder.
+/// One GGUF file in a watched folder. File names need not be valid UTF-8 on Linux: `path` (and info->path) keep
+/// the bytes the file system uses, to open, hash and compare; every text meant to be shown (displayPath, error,
+/// hashError and info's names, license and the like) is valid UTF-8, invalid sequences replaced by U+FFFD.
 struct LibraryEntry {
-    std::string path;
+    std::string path; ///< as the file system names it: open the file with this
+    std::string displayPath; ///< path as valid UTF-8: show this
     std::uint64_t size = 0;
     std::int64_t mtimeNs = 0;
     std::optional<ModelInfo> info; ///< empty when the file is not valid GGUF

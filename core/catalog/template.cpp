@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "catalog/template.h"
 
+#include "catalog/identifierchars.h"
+#include "util/displaytext.h"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -35,12 +38,19 @@ std::string where(std::string_view text, std::size_t offset)
     return "line " + std::to_string(line) + ", column " + std::to_string(col);
 }
 
+/// The rule of template.h: XID_Start or '_', then XID_Continue, '-' or '.' (Unicode letters of every script).
 bool validName(std::string_view n)
 {
-    if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
-        return false;
-    return std::all_of(n.begin(), n.end(),
-        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; });
+    for (std::size_t i = 0; i < n.size();) {
+        const std::size_t len = utf8SequenceLength(n, i);
+        if (len == 0)
+            return false;
+        const char32_t c = utf8CodePoint(n, i, len);
+        if (i == 0 ? !isIdentifierStart(c) : !(isIdentifierContinue(c) || c == '-' || c == '.'))
+            return false;
+        i += len;
+    }
+    return !n.empty();
 }
 
 /// Splits "a | b("x|y") | c" on '|' outside double quotes.

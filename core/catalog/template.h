@@ -22,7 +22,11 @@ namespace assay::core {
 ///                             literal with quotes), default("text") (used when the value is missing or empty)
 ///   \{{                       a literal "{{"
 ///
-/// Variable names: letters, digits, '_', '-' and '.', starting with a letter or '_'.
+/// Variable names: a letter or '_' first, then letters, digits, '_', '-' and '.', where a letter is any Unicode
+/// letter (XID_Start: {{變數}}, {{имя}}, {{όνομα}}, {{café}}) and what may follow also takes combining marks and
+/// digits of any script (XID_Continue). Emoji, punctuation, symbols and spaces are not part of a name, nor is a
+/// digit first. Names are compared byte for byte (no Unicode normalisation): a dataset column must be spelled the
+/// same way.
 struct TemplatePlaceholder {
     std::string name;
     std::vector<std::string> filters; ///< as written, e.g. "upper", "default(\"x\")"

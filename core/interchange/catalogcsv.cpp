@@ -105,6 +105,10 @@ Result<std::vector<CatalogEntry>> readCatalogCsv(std::string_view text, const st
         e.meta.folder = cell("folder");
         e.meta.description = cell("description");
         e.meta.tags = splitTags(cell("tags"));
+        for (const char* field : { "name", "folder", "tags" }) {
+            if (auto st = checkPlainText(cell(field), field); !st)
+                return placeFieldError(st.error(), fileName, row.line);
+        }
         const std::string user = cell("template");
         if (user.empty())
             return fail("template", "must not be empty");

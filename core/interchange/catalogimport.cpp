@@ -23,7 +23,7 @@ constexpr std::size_t kConflictsShown = 20;
 struct Step {
     enum class Kind { Create, Append, Skip } kind = Kind::Create;
     const CatalogEntry* entry = nullptr;
-    std::vector<PromptVersion> versions; ///< to store, creation times filled in
+    std::vector<PromptVersion> versions; ///< Append: the versions to add
 };
 
 std::string describe(const CatalogEntry& e)
@@ -183,8 +183,7 @@ Result<ImportReport> CatalogImporter::apply(const CatalogData& data, const Impor
         }
         if (named.error().code != ErrorCode::NotFound)
             return named.error();
-        step.kind = Step::Kind::Create;
-        step.versions = e.versions;
+        step.kind = Step::Kind::Create; // its versions are the entry's (not copied here: they may be large)
         steps.push_back(std::move(step));
     }
 
@@ -224,7 +223,7 @@ Result<ImportReport> CatalogImporter::apply(const CatalogData& data, const Impor
     }
 
     ImportReport report;
-    for (const auto& step : steps) {
+    for (auto& step : steps) {
         const CatalogEntry& e = *step.entry;
         auto named = [&](const Error& err) {
             return makeError(err.code, "Cannot import " + describe(e) + ": " + err.message, err.detail);
@@ -233,7 +232,8 @@ Result<ImportReport> CatalogImporter::apply(const CatalogData& data, const Impor
             ++report.skipped;
             continue;
         }
-        const auto versions = stamped(step.versions, options.author);
+        const auto versions = stamped(
+            step.kind == Step::Kind::Create ? e.versions : std::move(step.versions), options.author);
         if (step.kind == Step::Kind::Create) {
             auto created = prompts.importPrompt(e.meta, versions, e.labels);
             if (!created)

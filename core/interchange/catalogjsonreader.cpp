@@ -87,14 +87,18 @@ Result<CatalogEntry> entryFromJson(const json& j, const std::string& path, Conte
         return name.error();
     if (name->find_first_not_of(" \t") == std::string::npos)
         return fieldError(fieldPath(path, "name"), "must not be empty");
+    ASSAY_TRY(checkPlainText(*name, fieldPath(path, "name")));
     e.meta.name = *name;
     auto folder = optionalString(j, "folder", path);
     if (!folder)
         return folder.error();
     e.meta.folder = folder->value_or("");
+    ASSAY_TRY(checkPlainText(e.meta.folder, fieldPath(path, "folder")));
     auto tags = optionalStrings(j, "tags", path);
     if (!tags)
         return tags.error();
+    for (std::size_t i = 0; i < tags->size(); ++i)
+        ASSAY_TRY(checkPlainText((*tags)[i], indexPath(fieldPath(path, "tags"), i)));
     e.meta.tags = std::move(*tags);
     auto description = optionalString(j, "description", path);
     if (!description)
@@ -191,12 +195,10 @@ Result<std::vector<CatalogEntry>> readCatalogJson(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
     ASSAY_TRY(checkUtf8(text, fileName));
-    json doc;
-    try {
-        doc = json::parse(text.begin(), text.end());
-    } catch (const json::exception& ex) {
-        return jsonSyntaxError(ex, text, fileName, 0, true);
-    }
+    auto parsed = parseJsonText(text, fileName);
+    if (!parsed)
+        return parsed.error();
+    json doc = std::move(*parsed);
     std::vector<CatalogEntry> entries;
     try {
         auto fail = [&](const Error& e) { return placeInJson(e, text, fileName, 0, true); };
@@ -227,6 +229,7 @@ Result<std::vector<CatalogEntry>> readCatalogJson(
                 return fail(e.error());
             e->origin = fileName + ": " + path;
             entries.push_back(std::move(*e));
+            (*prompts)[i] = nullptr; // read: free its DOM (a file may be large)
         }
         if (auto dup = findDuplicate(entries, [](std::size_t i) { return indexPath("prompts", i); }))
             return fail(dup->error);
@@ -241,7 +244,7 @@ Result<std::vector<CatalogEntry>> readCatalogJsonl(
 {
     std::vector<CatalogEntry> entries;
     std::vector<std::size_t> lines;
-    ASSAY_TRY(forEachJsonLine(text, fileName, [&](json& j, std::size_t lineNo) -> Status {
+    ASSAY_TRY(forEachJsonLine(text, fileName, "prompts", [&](json& j, std::size_t lineNo) -> Status {
         try {
             auto e = entryFromJson(j, indexPath("prompts", entries.size()), check);
             if (!e)

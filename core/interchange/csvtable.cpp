@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "interchange/csvtable.h"
 
+#include "util/displaytext.h"
+
 namespace assay::core {
 
 Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string& fileName)
@@ -18,6 +20,14 @@ Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string
     CsvRecord record;
     record.line = line;
     std::string field;
+    // A NUL byte is named by its column: the header's name for it when there is one.
+    auto nulAt = [&](std::size_t at) {
+        const std::size_t col = record.fields.size();
+        std::string column = "column " + std::to_string(col + 1);
+        if (!out.empty() && col < out.front().fields.size() && !out.front().fields[col].empty())
+            column = visibleText(out.front().fields[col]);
+        return fail(at, line, lineStart, column + ": a NUL byte (0x00) in the field; a CSV file is plain text");
+    };
     auto endRecord = [&]() {
         record.fields.push_back(std::move(field));
         field.clear();
@@ -50,6 +60,8 @@ Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string
                     ++line;
                     lineStart = i + 1;
                 }
+                if (c == '\0')
+                    return nulAt(i);
                 field += c;
                 ++i;
             }
@@ -65,6 +77,8 @@ Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string
                 if (text[i] == '"')
                     return fail(i, line, lineStart,
                         "a quote inside an unquoted field (quote the whole field and double the quote)");
+                if (text[i] == '\0')
+                    return nulAt(i);
                 field += text[i];
                 ++i;
             }

@@ -18,7 +18,7 @@ struct CsvRecord {
 /// RFC 4180: fields separated by ',', records by CRLF or LF, a field in double quotes may hold ',', quotes (doubled)
 /// and line breaks. A UTF-8 byte-order mark is skipped and empty lines are ignored. Invalid
 /// "FILE:LINE:COLUMN: …" for a quote inside an unquoted field, text after a closing quote, or a quoted field that
-/// never closes (named by the line it opens on).
+/// never closes (named by the line it opens on), or a NUL byte (named by its column: the first record's field).
 Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string& fileName);
 
 /// @p value as one CSV field: quoted (quotes doubled) when it holds ',', '"', CR or LF or starts or ends with a

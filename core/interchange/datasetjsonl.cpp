@@ -55,6 +55,7 @@ Result<DatasetEntry> datasetFromJson(const json& j, const std::string& path)
         return name.error();
     if (name->find_first_not_of(" \t") == std::string::npos)
         return fieldError(fieldPath(path, "name"), "must not be empty");
+    ASSAY_TRY(checkPlainText(*name, fieldPath(path, "name")));
     d.meta.name = *name;
     auto description = optionalString(j, "description", path);
     if (!description)
@@ -63,6 +64,8 @@ Result<DatasetEntry> datasetFromJson(const json& j, const std::string& path)
     auto labels = optionalStrings(j, "label_set", path);
     if (!labels)
         return labels.error();
+    for (std::size_t i = 0; i < labels->size(); ++i)
+        ASSAY_TRY(checkPlainText((*labels)[i], indexPath(fieldPath(path, "label_set"), i)));
     d.meta.labelSet = std::move(*labels);
     if (auto rows = j.find("rows"); rows != j.end() && !rows->is_null()) {
         const std::string rowsPath = fieldPath(path, "rows");
@@ -84,7 +87,7 @@ Result<std::vector<DatasetEntry>> readDatasetsJsonl(std::string_view text, const
     std::vector<DatasetEntry> out;
     std::map<std::string, std::size_t> names;
     std::map<std::string, std::size_t> rowIds;
-    ASSAY_TRY(forEachJsonLine(text, fileName, [&](json& j, std::size_t lineNo) -> Status {
+    ASSAY_TRY(forEachJsonLine(text, fileName, "datasets", [&](json& j, std::size_t lineNo) -> Status {
         const std::string path = indexPath("datasets", out.size());
         auto d = datasetFromJson(j, path);
         if (!d)

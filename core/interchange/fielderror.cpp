@@ -3,6 +3,8 @@
 
 #include "interchange/jsonlocator.h"
 #include "interchange/textinput.h"
+#include "util/displaytext.h"
+#include "util/jsonguard.h"
 
 #include <algorithm>
 #include <ctime>
@@ -47,7 +49,8 @@ Error placeFieldError(const Error& e, const std::string& fileName, std::size_t l
     std::string where = fileName + ":" + std::to_string(line);
     if (column > 0)
         where += ":" + std::to_string(column);
-    return makeError(e.code, where + ": " + (e.detail.empty() ? "" : e.detail + ": ") + e.message);
+    return makeError(
+        e.code, where + ": " + (e.detail.empty() ? "" : visibleText(e.detail) + ": ") + visibleText(e.message));
 }
 
 Error placeInJson(
@@ -70,13 +73,42 @@ Error jsonSyntaxError(const json::exception& ex, std::string_view text, const st
         what = what.substr(bracket + 2);
     }
     std::size_t offset = 0;
-    if (const auto* parse = dynamic_cast<const json::parse_error*>(&ex))
+    if (const auto* parse = dynamic_cast<const json::parse_error*>(&ex)) {
         offset = parse->byte > 0 ? parse->byte - 1 : 0;
-    else
-        offset = text.size();
+    } else {
+        // No position (nlohmann's out_of_range): the last line with text, not the empty one after the last LF.
+        const auto last = text.find_last_not_of(" \t\r\n");
+        offset = last == std::string_view::npos ? 0 : last;
+    }
     const TextPosition p = positionAt(text, offset);
     return placeFieldError(
         makeError(ErrorCode::Invalid, what), fileName, p.line + lineOffset, withColumn ? p.column : 0);
+}
+
+Result<json> parseJsonText(
+    std::string_view text, const std::string& fileName, std::size_t lineOffset, const std::string& base)
+{
+    if (auto problem = checkJsonText(text)) {
+        std::string path = problem->path;
+        if (!base.empty())
+            path = path.empty() ? base : path.front() == '[' ? base + path : base + "." + path;
+        const TextPosition p = positionAt(text, problem->offset);
+        return placeFieldError(fieldError(path, problem->what), fileName, p.line + lineOffset, p.column);
+    }
+    try {
+        return json::parse(text.begin(), text.end());
+    } catch (const json::exception& ex) {
+        return jsonSyntaxError(ex, text, fileName, lineOffset, true);
+    }
+}
+
+Status checkPlainText(const std::string& value, const std::string& path)
+{
+    if (auto control = firstControlCharacter(value))
+        return fieldError(path,
+            "holds the control character " + describeCodePoint(control->codePoint)
+                + "; names, folders, tags and labels are one line of plain text");
+    return {};
 }
 
 Status checkKeys(const json& j, const std::string& path, std::initializer_list<const char*> allowed)
@@ -212,11 +244,12 @@ bool isLabelName(const std::string& label)
     });
 }
 
-Status forEachJsonLine(std::string_view text, const std::string& fileName,
+Status forEachJsonLine(std::string_view text, const std::string& fileName, const std::string& records,
     const std::function<Status(nlohmann::json& value, std::size_t lineNo)>& each)
 {
     ASSAY_TRY(checkUtf8(text, fileName));
     std::size_t lineNo = 0;
+    std::size_t record = 0;
     std::size_t start = 0;
     while (start < text.size()) {
         const auto nl = text.find('\n', start);
@@ -226,13 +259,10 @@ Status forEachJsonLine(std::string_view text, const std::string& fileName,
         ++lineNo;
         if (line.find_first_not_of(" \t\r") == std::string_view::npos)
             continue;
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(line.begin(), line.end());
-        } catch (const nlohmann::json::exception& ex) {
-            return jsonSyntaxError(ex, line, fileName, lineNo - 1, true);
-        }
-        ASSAY_TRY(each(j, lineNo));
+        auto j = parseJsonText(line, fileName, lineNo - 1, indexPath(records, record++));
+        if (!j)
+            return j.error();
+        ASSAY_TRY(each(*j, lineNo));
     }
     return {};
 }

@@ -27,7 +27,8 @@ std::string indexPath(const std::string& base, std::size_t index);
 /// @p base; other errors become a field error on @p base itself.
 Error contentFieldError(const std::string& base, const Error& e);
 
-/// "FILE:LINE: PATH: WHAT" (with ":COLUMN" after LINE when @p column is non-zero) from a field error.
+/// "FILE:LINE: PATH: WHAT" (with ":COLUMN" after LINE when @p column is non-zero) from a field error. Control
+/// characters of PATH and WHAT (which may quote the file) are shown as visible escapes (util/displaytext.h).
 Error placeFieldError(const Error& e, const std::string& fileName, std::size_t line, std::size_t column = 0);
 /// Places a field error in a JSON text by finding the field (jsonlocator.h); @p lineOffset is added to the line
 /// (for one record of a JSONL file, whose text is one line, pass its line number - 1 and withColumn = false).
@@ -37,12 +38,24 @@ Error placeInJson(
 Error jsonSyntaxError(const nlohmann::json::exception& ex, std::string_view text, const std::string& fileName,
     std::size_t lineOffset, bool withColumn);
 
+/// Parses one JSON document (a file, or one line of a JSONL file: @p lineOffset is added to its line numbers) after
+/// checking it with checkJsonText (util/jsonguard.h): nesting deeper than kMaxJsonDepth, a NUL byte, a key twice
+/// in an object and a number beyond a double are Invalid "FILE:LINE:COLUMN: FIELD: problem", with @p base before
+/// the field ("prompts[3]" for a JSONL record); a syntax error is placed as jsonSyntaxError does.
+Result<nlohmann::json> parseJsonText(
+    std::string_view text, const std::string& fileName, std::size_t lineOffset = 0, const std::string& base = {});
+
+/// A field error when @p value holds a control character (C0, DEL or C1, tabs and line breaks included): names,
+/// folders, tags and labels are one line of plain text, and must never reach a terminal as control codes.
+Status checkPlainText(const std::string& value, const std::string& path);
+
 /// Unknown keys are errors naming the field; a non-object is "must be an object".
 Status checkKeys(const nlohmann::json& j, const std::string& path, std::initializer_list<const char*> allowed);
 
 /// JSON Lines: checks UTF-8, skips blank lines, and hands every parsed line to @p each with its 1-based line
-/// number. A syntax error names FILE:LINE:COLUMN; the first error @p each returns ends the reading.
-Status forEachJsonLine(std::string_view text, const std::string& fileName,
+/// number. A syntax error names FILE:LINE:COLUMN; the problems of parseJsonText name the field too, under
+/// "@p records[N]" (N counts the records from 0). The first error @p each returns ends the reading.
+Status forEachJsonLine(std::string_view text, const std::string& fileName, const std::string& records,
     const std::function<Status(nlohmann::json& value, std::size_t lineNo)>& each);
 
 Result<std::optional<std::string>> optionalString(const nlohmann::json& j, const char* key, const std::string& path);

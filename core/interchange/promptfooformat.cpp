@@ -43,6 +43,12 @@ Result<std::vector<CatalogEntry>> readPromptfooText(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
     ASSAY_TRY(checkUtf8(text, fileName));
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        const auto p = positionAt(text, nul);
+        return makeError(ErrorCode::Invalid,
+            fileName + ":" + std::to_string(p.line) + ":" + std::to_string(p.column)
+                + ": a NUL byte (0x00); a prompt file is plain text");
+    }
     struct Part {
         std::size_t line = 0;
         std::string text;
@@ -85,6 +91,8 @@ Result<std::vector<CatalogEntry>> readPromptfooText(
     std::vector<CatalogEntry> entries;
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string name = parts.size() == 1 ? stem : stem + "-" + std::to_string(i + 1);
+        if (auto st = checkPlainText(name, fieldPath(indexPath("prompts", i), "name") + " (from the file name)"); !st)
+            return placeFieldError(st.error(), fileName, parts[i].line);
         auto e
             = entryOf(name, { ChatMessage { "user", parts[i].text } }, fileName + ":" + std::to_string(parts[i].line));
         if (check) {
@@ -101,12 +109,10 @@ Result<std::vector<CatalogEntry>> readPromptfooChat(
     std::string_view text, const std::string& fileName, ContentCheck check)
 {
     ASSAY_TRY(checkUtf8(text, fileName));
-    json doc;
-    try {
-        doc = json::parse(text.begin(), text.end());
-    } catch (const json::exception& ex) {
-        return jsonSyntaxError(ex, text, fileName, 0, true);
-    }
+    auto parsed = parseJsonText(text, fileName);
+    if (!parsed)
+        return parsed.error();
+    const json doc = std::move(*parsed);
     auto fail = [&](const Error& e) { return placeInJson(e, text, fileName, 0, true); };
     if (!doc.is_array() || doc.empty())
         return fail(fieldError("", "expected a non-empty array of {role, content} messages"));
@@ -125,6 +131,8 @@ Result<std::vector<CatalogEntry>> readPromptfooChat(
             return fail(content.error());
         messages.push_back({ *role, *content });
     }
+    if (auto st = checkPlainText(fileStem(fileName), "name (from the file name)"); !st)
+        return placeFieldError(st.error(), fileName, 1);
     auto e = entryOf(fileStem(fileName), std::move(messages), fileName);
     if (check) {
         if (auto st = check(e.versions.front().content); !st) {

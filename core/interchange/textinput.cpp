@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "interchange/textinput.h"
 
+#include "util/displaytext.h"
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <unistd.h>
 
@@ -29,55 +33,62 @@ TextPosition positionAt(std::string_view text, std::size_t offset)
 }
 
 namespace {
-/// Length of the valid UTF-8 sequence at @p i, or 0 when it is malformed.
-std::size_t sequenceLength(std::string_view s, std::size_t i)
-{
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80)
-        return 1;
-    std::size_t n = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; // no overlong forms
-        if (c == 0xED)
-            hi = 0x9F; // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F; // nothing above U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi)
-        return 0;
-    for (std::size_t k = 2; k < n; ++k)
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-            return 0;
-    return n;
-}
-
 std::string hexByte(unsigned char c)
 {
     char buf[8];
     std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(c));
     return buf;
 }
+
+/// The iconv name of a UTF-16 or UTF-32 text ("UTF-16" with a byte-order mark, "UTF-16LE" without), if it is one.
+std::optional<std::string> wideEncoding(std::string_view text)
+{
+    const auto at = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0x100u; };
+    // Byte-order marks first (UTF-32LE's starts like UTF-16LE's, so it is tested first).
+    if (at(0) == 0xFF && at(1) == 0xFE && at(2) == 0 && at(3) == 0)
+        return "UTF-32";
+    if (at(0) == 0 && at(1) == 0 && at(2) == 0xFE && at(3) == 0xFF)
+        return "UTF-32";
+    if ((at(0) == 0xFF && at(1) == 0xFE) || (at(0) == 0xFE && at(1) == 0xFF))
+        return "UTF-16";
+    // No mark: ASCII text in UTF-16 or UTF-32 has a NUL beside (nearly) every byte.
+    const std::size_t n = std::min<std::size_t>(text.size(), 512) & ~std::size_t(3);
+    if (n < 4)
+        return std::nullopt;
+    std::size_t le16 = 0, be16 = 0, le32 = 0, be32 = 0;
+    for (std::size_t i = 0; i < n; i += 2) {
+        le16 += at(i) != 0 && at(i + 1) == 0;
+        be16 += at(i) == 0 && at(i + 1) != 0;
+    }
+    for (std::size_t i = 0; i < n; i += 4) {
+        le32 += at(i) != 0 && at(i + 1) == 0 && at(i + 2) == 0 && at(i + 3) == 0;
+        be32 += at(i) == 0 && at(i + 1) == 0 && at(i + 2) == 0 && at(i + 3) != 0;
+    }
+    const auto most = [](std::size_t hits, std::size_t of) { return hits * 4 >= of * 3; };
+    if (most(le32, n / 4))
+        return "UTF-32LE";
+    if (most(be32, n / 4))
+        return "UTF-32BE";
+    if (most(le16, n / 2))
+        return "UTF-16LE";
+    if (most(be16, n / 2))
+        return "UTF-16BE";
+    return std::nullopt;
+}
 } // namespace
 
 Status checkUtf8(std::string_view text, const std::string& fileName)
 {
+    if (auto wide = wideEncoding(text)) {
+        const std::string family = wide->substr(0, 6);
+        const auto stem = std::filesystem::path(fileName).stem().string();
+        const auto ext = std::filesystem::path(fileName).extension().string();
+        return makeError(ErrorCode::Invalid,
+            fileName + ": the file is " + family + ", not UTF-8; convert it to UTF-8, e.g. iconv -f " + *wide
+                + " -t UTF-8 '" + fileName + "' > '" + stem + "-utf8" + ext + "'");
+    }
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = sequenceLength(text, i);
+        const std::size_t n = utf8SequenceLength(text, i);
         if (n == 0) {
             const auto p = positionAt(text, i);
             return makeError(ErrorCode::Invalid,
@@ -103,7 +114,9 @@ Result<std::string> readTextFile(const std::string& path, std::uint64_t maxBytes
     if (size > maxBytes)
         return makeError(ErrorCode::Invalid,
             path + ": the file is " + std::to_string(size) + " bytes, over the import limit of "
-                + std::to_string(maxBytes) + " bytes");
+                + std::to_string(maxBytes) + " bytes"
+                + (maxBytes >= (1u << 20) ? " (" + std::to_string(maxBytes >> 20) + " MiB per file)" : std::string())
+                + "; split it into smaller files");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(ErrorCode::Io, path + ": cannot open the file", std::strerror(errno));

@@ -39,6 +39,7 @@ Result<Dataset> DatasetRepository::create(
     d.createdAt = nowMs();
     if (d.name.empty())
         return makeError(ErrorCode::Invalid, "A dataset needs a name");
+    ASSAY_TRY(sql::checkPlainText(d.name, "dataset name"));
     auto labels = sql::stringsToJson(labelSet, "label set");
     if (!labels)
         return labels.error();
@@ -112,6 +113,7 @@ Status DatasetRepository::rename(const std::string& id, const std::string& rawNa
     const std::string name = sql::trimmed(rawName);
     if (name.empty())
         return makeError(ErrorCode::Invalid, "A dataset needs a name");
+    ASSAY_TRY(sql::checkPlainText(name, "dataset name"));
     Transaction tx(m_db);
     if (!tx.began())
         return tx.beginError();

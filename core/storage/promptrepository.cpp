@@ -102,10 +102,13 @@ Status normalizeMeta(Prompt& meta)
     meta.name = sql::trimmed(meta.name);
     if (meta.name.empty())
         return makeError(ErrorCode::Invalid, "A prompt needs a name");
+    ASSAY_TRY(sql::checkPlainText(meta.name, "prompt name"));
     meta.folder = normalizeFolder(meta.folder);
+    ASSAY_TRY(sql::checkPlainText(meta.folder, "folder"));
     std::vector<std::string> tags;
     for (const auto& t : meta.tags) {
         std::string tag = sql::trimmed(t);
+        ASSAY_TRY(sql::checkPlainText(tag, "tag"));
         if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end())
             tags.push_back(std::move(tag));
     }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "storage/sqlhelpers.h"
 
+#include "util/displaytext.h"
+#include "util/jsonguard.h"
+
 namespace assay::core::sql {
 
 bool isUniqueViolation(const Error& e)
@@ -17,6 +20,11 @@ bool isForeignKeyViolation(const Error& e)
 
 Result<std::string> dumpJson(const nlohmann::json& value, std::string_view field)
 {
+    // nlohmann's dump() recurses once per level: a value nested without bound would overflow the stack.
+    if (jsonDeeperThan(value))
+        return makeError(ErrorCode::Invalid,
+            std::string(field) + " nests deeper than " + std::to_string(kMaxJsonDepth)
+                + " levels of arrays and objects");
     try {
         return value.dump();
     } catch (const nlohmann::json::exception& ex) {
@@ -27,7 +35,7 @@ Result<std::string> dumpJson(const nlohmann::json& value, std::string_view field
 Result<nlohmann::json> parseJson(
     const std::string& text, std::string_view table, std::string_view column, std::string_view id)
 {
-    auto value = nlohmann::json::parse(text, nullptr, false);
+    auto value = parseJsonBounded(text);
     if (value.is_discarded())
         return makeError(ErrorCode::Corrupt,
             std::string(table) + "." + std::string(column) + " of " + std::string(id) + " is not valid JSON");
@@ -42,7 +50,7 @@ Result<std::string> stringsToJson(const std::vector<std::string>& list, std::str
 std::vector<std::string> stringsFromJson(const std::string& text)
 {
     std::vector<std::string> out;
-    const auto value = nlohmann::json::parse(text, nullptr, false);
+    const auto value = parseJsonBounded(text);
     if (!value.is_array())
         return out;
     for (const auto& item : value)
@@ -63,6 +71,15 @@ Result<bool> exists(Db& db, std::string_view table, const std::string& id)
 std::string auditPayload(const nlohmann::json& object)
 {
     return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Status checkPlainText(std::string_view text, std::string_view what)
+{
+    if (auto control = firstControlCharacter(text))
+        return makeError(ErrorCode::Invalid,
+            "A " + std::string(what) + " must be one line of plain text; '" + visibleText(text) + "' holds "
+                + describeCodePoint(control->codePoint));
+    return {};
 }
 
 std::string trimmed(std::string_view text)

@@ -30,9 +30,11 @@ bool isUniqueViolation(const Error& e);
 /// True when a failed statement broke a FOREIGN KEY constraint.
 bool isForeignKeyViolation(const Error& e);
 
-/// Serialises JSON for a column; an Invalid error names @p field (e.g. invalid UTF-8 in a string).
+/// Serialises JSON for a column; an Invalid error names @p field (invalid UTF-8 in a string, nesting deeper than
+/// kMaxJsonDepth: util/jsonguard.h).
 Result<std::string> dumpJson(const nlohmann::json& value, std::string_view field);
-/// Parses a stored JSON column; a Corrupt error names the table, column and row id.
+/// Parses a stored JSON column; a Corrupt error names the table, column and row id (also for nesting deeper than
+/// kMaxJsonDepth, which only a damaged or hand-made workspace holds).
 Result<nlohmann::json> parseJson(
     const std::string& text, std::string_view table, std::string_view column, std::string_view id);
 
@@ -45,6 +47,10 @@ Result<bool> exists(Db& db, std::string_view table, const std::string& id);
 
 /// A one-line JSON object for audit payloads.
 std::string auditPayload(const nlohmann::json& object);
+
+/// Invalid when @p text holds a control character (tabs and line breaks too): names, folders, tags and labels are
+/// one line of plain text, and never reach a terminal as control codes. @p what names it ("prompt name").
+Status checkPlainText(std::string_view text, std::string_view what);
 
 /// Trims spaces; an empty result means "no name".
 std::string trimmed(std::string_view text);

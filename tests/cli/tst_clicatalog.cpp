@@ -2,6 +2,7 @@
 // `assay-cli catalog …` through the real binary: list, search, show, render, label, import and export.
 #include "clitest.h"
 
+#include "interchange/workspacebundle.h"
 #include "storage/auditlog.h"
 #include "storage/promptrepository.h"
 #include "storage/workspace.h"
@@ -18,6 +19,9 @@ private Q_SLOTS:
     void catalogLabel();
     void catalogImportExport();
     void catalogImportBadInput();
+    void catalogImportDeepBundle();
+    void catalogImportControlCharacters();
+    void catalogListAndShowEscapeControls();
 
 private:
     QTemporaryDir m_dir;
@@ -334,6 +338,95 @@ void TestCliCatalog::catalogImportBadInput()
     const auto m = runCli(missing);
     CHECK_EXIT(missing, m, kCannotOpen);
     QVERIFY2(m.err.contains(QStringLiteral("does not exist")), qPrintable(m.err));
+}
+
+void TestCliCatalog::catalogImportDeepBundle()
+{
+    // The crafted bundle of the review: a dataset row nested 100,000 arrays deep used to kill assay-cli (SIGSEGV in
+    // nlohmann's recursive dump while storing the row).
+    const QString ws = m_dir.filePath(QStringLiteral("catalog-deep.assay"));
+    CHECK_EXIT(QStringList {}, runCli({ QStringLiteral("workspace"), QStringLiteral("init"), ws }), kOk);
+    const QString bundle = m_dir.filePath(QStringLiteral("deep.bundle"));
+    BundleFiles files;
+    files.catalog = R"({"format":"assay-catalog","version":1,"prompts":[{"name":"p","versions":[{"content":)"
+                    R"({"messages":[{"role":"user","content":"{{x}}"}]}}]}]})";
+    const std::string prefix = R"({"name":"deep","rows":[{"inputs":{"x":)";
+    files.datasets = prefix + std::string(100000, '[') + std::string(100000, ']') + "}}]}\n";
+    QVERIFY(writeBundle(bundle.toStdString(), files, false).ok());
+    const QStringList args { QStringLiteral("catalog"), QStringLiteral("import"), bundle, QStringLiteral("--workspace"),
+        ws };
+    const auto r = runCli(args);
+    CHECK_EXIT(args, r, kProblem); // not -2 (a crash)
+    const QString where = bundle + QStringLiteral("/datasets.jsonl:1:") + QString::number(prefix.size() + 61)
+        + QStringLiteral(": datasets[0].rows[0].inputs.x[0]");
+    QVERIFY2(r.err.contains(where), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("nests deeper than 64 levels of arrays and objects")), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    auto db = Workspace::open(ws.toStdString());
+    QVERIFY(db.ok());
+    QCOMPARE(db->queryInt("SELECT COUNT(*) FROM prompt").value(), std::int64_t(0));
+    QCOMPARE(db->queryInt("SELECT COUNT(*) FROM dataset").value(), std::int64_t(0));
+}
+
+void TestCliCatalog::catalogImportControlCharacters()
+{
+    const QString ws = m_dir.filePath(QStringLiteral("catalog-control.assay"));
+    CHECK_EXIT(QStringList {}, runCli({ QStringLiteral("workspace"), QStringLiteral("init"), ws }), kOk);
+    const QString file = m_dir.filePath(QStringLiteral("control.csv"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("name,template\r\n\"title\x1b]0;owned\x07\",Hi {{x}}\r\n");
+    f.close();
+    const QStringList args { QStringLiteral("catalog"), QStringLiteral("import"), file, QStringLiteral("--workspace"),
+        ws };
+    const auto r = runCli(args);
+    CHECK_EXIT(args, r, kProblem);
+    QVERIFY2(
+        r.err.contains(file + QStringLiteral(":2: name: holds the control character U+001B (ESC)")), qPrintable(r.err));
+    QVERIFY2(!r.err.contains(QChar(0x1b)) && !r.err.contains(QChar(0x07)), qPrintable(r.err));
+    auto db = Workspace::open(ws.toStdString());
+    QVERIFY(db.ok());
+    QCOMPARE(db->queryInt("SELECT COUNT(*) FROM prompt").value(), std::int64_t(0));
+}
+
+void TestCliCatalog::catalogListAndShowEscapeControls()
+{
+    // A workspace written before names were checked (or by hand) may hold control characters: list and show print
+    // them as visible escapes, never raw to the terminal; --json escapes them as JSON does.
+    const QString ws = seededWorkspace(m_dir, "catalog-escapes.assay");
+    {
+        auto db = Workspace::open(ws.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(db->exec("UPDATE prompt SET name = 'evil' || char(27) || '[31m' || char(7), folder = 'f' || char(155)"
+                         " || '2J', description = 'a' || char(13) || 'b' WHERE name = 'uk-pm-qa'")
+                    .ok());
+    }
+    const QString evil = QStringLiteral("evil\x1b[31m\x07");
+    const QStringList list { QStringLiteral("catalog"), QStringLiteral("list"), QStringLiteral("--workspace"), ws };
+    const auto l = runCli(list);
+    CHECK_EXIT(list, l, kOk);
+    QVERIFY2(l.out.contains(QStringLiteral("\nevil\\x1b[31m\\x07 ")), qPrintable(l.out));
+    QVERIFY2(l.out.contains(QStringLiteral(" f\\u009b2J ")), qPrintable(l.out));
+    const QStringList show { QStringLiteral("catalog"), QStringLiteral("show"), evil, QStringLiteral("--workspace"),
+        ws };
+    const auto s = runCli(show);
+    CHECK_EXIT(show, s, kOk);
+    QVERIFY2(s.out.contains(QStringLiteral("prompt       evil\\x1b[31m\\x07\n")), qPrintable(s.out));
+    QVERIFY2(s.out.contains(QStringLiteral("description  a\\rb\n")), qPrintable(s.out));
+    for (const auto& out : { l.out, s.out }) {
+        for (QChar c : out)
+            QVERIFY2(c == QLatin1Char('\n')
+                    || (c.unicode() >= 0x20 && c.unicode() != 0x7f && (c.unicode() < 0x80 || c.unicode() > 0x9f)),
+                qPrintable(
+                    QStringLiteral("a raw control character U+%1 in:\n").arg(uint(c.unicode()), 4, 16, QLatin1Char('0'))
+                    + out));
+    }
+    const QStringList json { QStringLiteral("catalog"), QStringLiteral("show"), evil, QStringLiteral("--workspace"), ws,
+        QStringLiteral("--json") };
+    const auto j = runCli(json);
+    CHECK_EXIT(json, j, kOk);
+    QVERIFY2(j.out.contains(QStringLiteral("\"name\": \"evil\\u001b[31m\\u0007\"")), qPrintable(j.out));
+    QCOMPARE(QJsonDocument::fromJson(j.out.toUtf8()).object().value(QStringLiteral("name")).toString(), evil);
 }
 
 QTEST_GUILESS_MAIN(TestCliCatalog)

@@ -45,6 +45,8 @@ private Q_SLOTS:
     void renderingIsDeterministic();
     void promptVariablesAndMessages();
     void templateValuesFromJson();
+    void unicodeVariableNames_data();
+    void unicodeVariableNames();
 };
 
 void TestTemplate::variables_data()
@@ -284,6 +286,63 @@ void TestTemplate::templateValuesFromJson()
     QCOMPARE(vals.at("b"), std::string("given"));
     QCOMPARE(vals.at("n"), std::string("3"));
     QCOMPARE(vals.at("o"), std::string("{\"k\":true}"));
+}
+
+void TestTemplate::unicodeVariableNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+    // A letter of any script (XID_Start) or '_' first; then letters, marks, digits of any script, '_', '-', '.'.
+    QTest::newRow("CJK") << QStringLiteral("變數") << true;
+    QTest::newRow("Japanese") << QStringLiteral("名前_かな") << true;
+    QTest::newRow("Cyrillic") << QStringLiteral("имя") << true;
+    QTest::newRow("Greek") << QStringLiteral("όνομα") << true;
+    QTest::newRow("accented Latin") << QStringLiteral("café.prénom") << true;
+    QTest::newRow("combining mark after a letter") << QStringLiteral("cafe\u0301") << true;
+    QTest::newRow("Arabic with Arabic-Indic digit") << QStringLiteral("اسم\u0661") << true;
+    QTest::newRow("Devanagari") << QStringLiteral("नाम") << true;
+    QTest::newRow("Hangul with ASCII") << QStringLiteral("이름-2") << true;
+    QTest::newRow("underscore first") << QStringLiteral("_變數") << true;
+    QTest::newRow("emoji") << QStringLiteral("😀") << false;
+    QTest::newRow("emoji after a letter") << QStringLiteral("a😀") << false;
+    QTest::newRow("CJK punctuation") << QStringLiteral("變數。") << false;
+    QTest::newRow("fullwidth exclamation") << QStringLiteral("名！") << false;
+    QTest::newRow("ASCII digit first") << QStringLiteral("1名") << false;
+    QTest::newRow("Arabic-Indic digit first") << QStringLiteral("\u0661اسم") << false;
+    QTest::newRow("combining mark first") << QStringLiteral("\u0301a") << false;
+    QTest::newRow("ideographic space inside") << QStringLiteral("變\u3000數") << false;
+    QTest::newRow("no-break space inside") << QStringLiteral("a\u00a0b") << false;
+    QTest::newRow("symbol") << QStringLiteral("price€") << false;
+    QTest::newRow("dash first") << QStringLiteral("-名") << false;
+}
+
+void TestTemplate::unicodeVariableNames()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+    const std::string n = name.toStdString();
+    const std::string text = "前 {{" + n + "}} 後 {{ " + n + " | upper }}";
+    auto vars = templateVariables(text);
+    if (!valid) {
+        QVERIFY2(!vars.ok(), qPrintable(name));
+        QVERIFY2(QString::fromStdString(vars.error().message).contains(QStringLiteral("not a valid variable name")),
+            vars.error().message.c_str());
+        return;
+    }
+    QVERIFY2(vars.ok(), vars.ok() ? "" : vars.error().message.c_str());
+    QCOMPARE(toList(*vars), QStringList { name });
+    // Rendering fills them, from a map and from a dataset row's JSON inputs.
+    auto rendered = renderTemplate(text, { { n, "値x" } });
+    QVERIFY2(rendered.ok(), rendered.ok() ? "" : rendered.error().message.c_str());
+    QCOMPARE(QString::fromStdString(*rendered), QStringLiteral("前 値x 後 値X"));
+    PromptContent c;
+    c.messages.push_back({ "user", "{{" + n + "}}!" });
+    auto messages = renderMessages(c, nlohmann::json { { n, "ok" } });
+    QVERIFY(messages.ok());
+    QCOMPARE(messages->at(0).content, std::string("ok!"));
+    auto missing = renderTemplate(text, {});
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error().message, "Missing value for variable " + n);
 }
 
 QTEST_GUILESS_MAIN(TestTemplate)
