@@ -2,6 +2,7 @@
 #include "providers/anthropicprovider.h"
 #include "providers/providererror.h"
 #include "providers/sseparser.h"
+#include "util/jsonguard.h"
 
 namespace assay::core {
 
@@ -63,7 +64,7 @@ public:
 private:
     bool onEvent(const SseEvent& ev, DecoderSink& sink)
     {
-        const json j = json::parse(ev.data, nullptr, false);
+        const json j = parseJsonBounded(ev.data);
         if (j.is_discarded() || !j.is_object()) {
             m_error = makeError(ErrorCode::Provider,
                 "Anthropic sent malformed streaming data (not JSON): \"" + snippet(ev.data) + "\".");
@@ -119,7 +120,7 @@ public:
     }
     Status end(DecoderSink& sink) override
     {
-        const json j = json::parse(m_body, nullptr, false);
+        const json j = parseJsonBounded(m_body);
         if (j.is_discarded() || !j.is_object())
             return makeError(
                 ErrorCode::Provider, "Anthropic's response was not valid JSON: \"" + snippet(m_body) + "\".");

@@ -3,6 +3,7 @@
 #include "providers/eventstreamdecoder.h"
 #include "providers/providererror.h"
 #include "util/ids.h"
+#include "util/jsonguard.h"
 
 namespace assay::core {
 
@@ -64,7 +65,7 @@ private:
         const std::string messageType = m.header(":message-type");
         if (messageType == "exception") {
             const std::string type = m.header(":exception-type");
-            const json p = json::parse(m.payload, nullptr, false);
+            const json p = parseJsonBounded(m.payload);
             const std::string message = p.is_object() ? p.value("message", snippet(m.payload)) : snippet(m.payload);
             m_error = makeError(codeForException(type), endSentence("Bedrock reported " + type + ": " + message));
             if (type.starts_with("throttling") || type.starts_with("Throttling")
@@ -77,7 +78,7 @@ private:
                 endSentence("Bedrock reported " + m.header(":error-code") + ": " + m.header(":error-message")));
             return false;
         }
-        const json p = json::parse(m.payload, nullptr, false);
+        const json p = parseJsonBounded(m.payload);
         if (p.is_discarded() || !p.is_object()) {
             m_error = makeError(
                 ErrorCode::Provider, "Bedrock sent a malformed event (not JSON): \"" + snippet(m.payload) + "\".");
@@ -114,7 +115,7 @@ public:
     }
     Status end(DecoderSink& sink) override
     {
-        const json j = json::parse(m_body, nullptr, false);
+        const json j = parseJsonBounded(m_body);
         if (j.is_discarded() || !j.is_object())
             return makeError(
                 ErrorCode::Provider, "Bedrock's response was not valid JSON: \"" + snippet(m_body) + "\".");

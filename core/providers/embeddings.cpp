@@ -4,6 +4,7 @@
 #include "http/redact.h"
 #include "providers/providererror.h"
 #include "util/displaytext.h"
+#include "util/jsonguard.h"
 
 #include <nlohmann/json.hpp>
 
@@ -50,7 +51,7 @@ Result<Embeddings> EmbeddingsClient::embed(const std::vector<std::string>& input
         e.message = validUtf8(redactSecrets(std::move(e.message), secrets)); // the body may be any bytes
         return e;
     }
-    const json j = json::parse(response->body, nullptr, false);
+    const json j = parseJsonBounded(response->body);
     const auto data = j.is_object() ? j.find("data") : j.end();
     if (!j.is_object() || data == j.end() || !data->is_array())
         return makeError(ErrorCode::Provider, "The embeddings response had no data array.");

@@ -2,6 +2,7 @@
 #include "providers/openaiprovider.h"
 #include "providers/providererror.h"
 #include "providers/sseparser.h"
+#include "util/jsonguard.h"
 
 namespace assay::core {
 
@@ -87,7 +88,7 @@ private:
             m_done = true;
             return true;
         }
-        const json j = json::parse(ev.data, nullptr, false);
+        const json j = parseJsonBounded(ev.data);
         if (j.is_discarded() || !j.is_object()) {
             m_error = makeError(ErrorCode::Provider,
                 "The provider sent malformed streaming data (not JSON): \"" + snippet(ev.data) + "\".");
@@ -132,7 +133,7 @@ public:
     }
     Status end(DecoderSink& sink) override
     {
-        const json j = json::parse(m_body, nullptr, false);
+        const json j = parseJsonBounded(m_body);
         if (j.is_discarded() || !j.is_object())
             return makeError(
                 ErrorCode::Provider, "The provider's response was not valid JSON: \"" + snippet(m_body) + "\".");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "providers/providererror.h"
+#include "util/jsonguard.h"
 
 #include <nlohmann/json.hpp>
 
@@ -38,7 +39,7 @@ std::string extractErrorMessage(std::string_view body)
 {
     if (body.empty())
         return {};
-    const auto j = nlohmann::json::parse(body, nullptr, false);
+    const auto j = parseJsonBounded(body);
     if (!j.is_discarded() && j.is_object()) {
         if (auto e = j.find("error"); e != j.end()) {
             if (e->is_string())

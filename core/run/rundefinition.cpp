@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "run/rundefinition.h"
+#include "util/displaytext.h"
+#include "util/jsonguard.h"
 
 #include <algorithm>
 #include <set>
@@ -291,13 +293,11 @@ Result<RunDefinition> RunDefinition::parse(const json& j)
 
 Result<RunDefinition> RunDefinition::parseText(const std::string& text)
 {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    // Line and column of the byte before @p byte (nlohmann counts from 1 and points past the offending character).
+    const auto at = [&text](std::size_t byte) {
         std::size_t line = 1;
         std::size_t column = 1;
-        for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+        for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
             if (text[i] == '\n') {
                 ++line;
                 column = 1;
@@ -305,8 +305,20 @@ Result<RunDefinition> RunDefinition::parseText(const std::string& text)
                 ++column;
             }
         }
+        return "line " + std::to_string(line) + ", column " + std::to_string(column);
+    };
+    // A run definition is untrusted text too: nesting deep enough to overflow nlohmann's recursion, a NUL byte, a
+    // key given twice are refused with their place before nlohmann parses it (util/jsonguard.h).
+    if (const auto problem = checkJsonText(text)) {
+        const std::string field = problem->path.empty() ? std::string() : " (" + problem->path + ")";
         return makeError(ErrorCode::Invalid,
-            "run definition: not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(column));
+            "run definition: at " + at(problem->offset + 1) + field + ": " + visibleText(problem->what));
+    }
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return makeError(ErrorCode::Invalid, "run definition: not valid JSON at " + at(e.byte));
     }
     return parse(j);
 }

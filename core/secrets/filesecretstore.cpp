@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "secrets/filesecretstore.h"
+#include "util/jsonguard.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -129,7 +130,7 @@ Result<std::optional<nlohmann::json>> FileSecretStore::load() const
         text.append(buf, static_cast<std::size_t>(n));
     }
     // Never pass the parser's message on: it quotes the bytes around the fault, which may be a key.
-    auto j = nlohmann::json::parse(text, nullptr, false);
+    auto j = parseJsonBounded(text);
     if (j.is_discarded() || !j.is_object() || !j.contains("secrets") || !j["secrets"].is_object())
         return makeError(ErrorCode::Corrupt,
             "The secrets file " + m_path

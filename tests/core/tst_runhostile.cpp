@@ -87,6 +87,8 @@ private Q_SLOTS:
     void noDoubledFullStop();
     void anthropicOverloadedInStream_data();
     void anthropicOverloadedInStream();
+    void deeplyNestedReplyFailsTheCell_data();
+    void deeplyNestedReplyFailsTheCell();
     void anthropicWithoutKey();
     void anthropicWithoutKeyRefusedByServer();
 };
@@ -304,6 +306,40 @@ void TestRunHostile::anthropicOverloadedInStream()
         QCOMPARE(c.provenance.value("attempts", 0), 2);
         QCOMPARE(log->total.load(), 2);
     }
+}
+
+void TestRunHostile::deeplyNestedReplyFailsTheCell_data()
+{
+    QTest::addColumn<QByteArray>("replyBytes");
+    QTest::addColumn<bool>("stream");
+    // 200,000 levels: nlohmann's recursive destructor, dump() and copies overflow the stack on such a value.
+    const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+    QTest::newRow("a 200 reply nested 200,000 deep")
+        << QByteArray::fromStdString(rawResponse("HTTP/1.1 200 OK", "application/json", deep)) << false;
+    QTest::newRow("an error body nested 200,000 deep") << QByteArray::fromStdString(
+        rawResponse("HTTP/1.1 500 Internal Server Error", "application/json", "{\"error\":" + deep + "}"))
+                                                       << false;
+    QTest::newRow("a streamed event nested 200,000 deep") << QByteArray::fromStdString(
+        std::string("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: ") + deep
+        + "\n\n") << true;
+}
+
+void TestRunHostile::deeplyNestedReplyFailsTheCell()
+{
+    QFETCH(QByteArray, replyBytes);
+    QFETCH(bool, stream);
+    const std::string reply = replyBytes.toStdString();
+    RunHarness h(RunFixtureSpec { {}, 1, 1, 1, {}, "rows" });
+    QVERIFY(h.ok());
+    h.server().route(RunHarness::route(0), [reply](const RecordedRequest&, ResponseWriter& w) {
+        w.raw(reply);
+        w.closeAfter();
+    });
+    RUN_ALL(h, fast(1, stream), SchedulerOptions {}, cells); // no crash: the reply is refused, not parsed
+    QCOMPARE(cells.size(), std::size_t(1));
+    QCOMPARE(cells.front().status, CellStatus::Failed);
+    QVERIFY(!cells.front().error.empty());
+    QVERIFY(cells.front().error.size() < 4096);
 }
 
 void TestRunHostile::anthropicWithoutKey()

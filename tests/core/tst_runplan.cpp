@@ -36,6 +36,7 @@ private Q_SLOTS:
     void strictErrorsNameTheField_data();
     void strictErrorsNameTheField();
     void syntaxErrorHasLineAndColumn();
+    void untrustedJsonIsRefusedWithItsPlace();
     void expandCountsAndOrder();
     void keysAreDeterministic();
     void requestHashIgnoresKeyAndStream();
@@ -140,6 +141,21 @@ void TestRunPlan::syntaxErrorHasLineAndColumn()
     auto d = RunDefinition::parseText("{\n  \"name\": \"r\",\n  \"prompts\": [\"a\",]\n}");
     QVERIFY(!d.ok());
     QVERIFY2(contains(d.error().message, "line 3"), d.error().message.c_str());
+}
+
+void TestRunPlan::untrustedJsonIsRefusedWithItsPlace()
+{
+    // 100,000 levels deep would overflow nlohmann's recursion when the value is copied or destroyed.
+    const std::string deep
+        = "{\n  \"name\": \"r\",\n  \"x\": " + std::string(100'000, '[') + std::string(100'000, ']') + "\n}";
+    auto d = RunDefinition::parseText(deep);
+    QVERIFY(!d.ok());
+    QVERIFY2(contains(d.error().message, "line 3"), d.error().message.c_str());
+    QVERIFY2(contains(d.error().message, "(x"), d.error().message.c_str());
+    auto twice = RunDefinition::parseText("{\"name\": \"r\",\n\"name\": \"s\"}");
+    QVERIFY(!twice.ok());
+    QVERIFY2(contains(twice.error().message, "line 2"), twice.error().message.c_str());
+    QVERIFY2(contains(twice.error().message, "twice"), twice.error().message.c_str());
 }
 
 void TestRunPlan::expandCountsAndOrder()
