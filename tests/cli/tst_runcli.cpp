@@ -55,6 +55,19 @@ struct Counter {
         std::lock_guard lock(mutex);
         return counts.count(key) ? counts[key] : 0;
     }
+    std::map<std::string, int> snapshot()
+    {
+        std::lock_guard lock(mutex);
+        return counts;
+    }
+    int total()
+    {
+        std::lock_guard lock(mutex);
+        int n = 0;
+        for (const auto& [key, c] : counts)
+            n += c;
+        return n;
+    }
 };
 
 std::string serverKey(const PlannedCell& c)
@@ -175,6 +188,16 @@ void TestRunCli::killNineThenResume()
     QCOMPARE(p->exitStatus(), QProcess::CrashExit);
     assay::clitest::checkNoPlantedKey(args, p->readAllStandardOutput(), p->readAllStandardError());
 
+    // What the server had received from the killed process: requests it sent just before dying may still be on
+    // their way through the socket, so wait until the count has stopped changing.
+    for (int stable = 0, last = -1, i = 0; stable < 10 && i < 250; ++i) {
+        const int now = counter->total();
+        stable = now == last ? stable + 1 : 0;
+        last = now;
+        QTest::qWait(20);
+    }
+    const std::map<std::string, int> requestedBeforeKill = counter->snapshot();
+
     std::set<std::string> beforeKill;
     {
         auto db = Workspace::open(ws);
@@ -210,15 +233,22 @@ void TestRunCli::killNineThenResume()
         QVERIFY(keys.count(c.key));
         const int n = counter->count(serverKey(c));
         QVERIFY2(n >= 1, "a cell was never requested");
+        const bool askedBeforeKill = requestedBeforeKill.count(serverKey(c)) > 0;
         if (beforeKill.count(c.key))
             QVERIFY2(n == 1, "a cell committed before the kill was requested again on resume");
         else
             QVERIFY2(n <= 2, "a cell was requested more than twice");
+        // Asked again exactly when its first answer never got in: asked before the kill, not committed by then.
+        if (n == 2)
+            QVERIFY2(askedBeforeKill, "a cell the killed run never asked for was requested twice");
+        if (askedBeforeKill && !beforeKill.count(c.key))
+            QVERIFY2(n == 2, "a cell asked for but not committed before the kill was not asked again");
         requestedTwice += n == 2 ? 1 : 0;
     }
-    // Only the calls in flight at the kill (at most 2 per endpoint) could be asked again: their answers never got in.
-    qInfo("requested twice (in flight at the kill): %d", requestedTwice);
-    QVERIFY(requestedTwice <= 4);
+    // The calls in flight at the kill (at most 2 per endpoint) and answers still waiting in the storage thread's
+    // queue: on a loaded machine (a sanitizer build) the queue can hold a few, so no fixed bound, but every one of
+    // them was asked for before the kill and not committed (checked above).
+    qInfo("requested twice (asked for, not committed, at the kill): %d", requestedTwice);
     QVERIFY(Workspace::check(ws)->healthy());
 }
 
