@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "util/jsonguard.h"
+#include "util/jsonread.h"
 
 #include <charconv>
 #include <limits>
@@ -225,18 +226,7 @@ nlohmann::json parseJsonBounded(std::string_view text, std::size_t maxDepth)
 
 bool jsonDeeperThan(const nlohmann::json& value, std::size_t maxDepth)
 {
-    std::vector<std::pair<const nlohmann::json*, std::size_t>> todo { { &value, 1 } };
-    while (!todo.empty()) {
-        const auto [j, depth] = todo.back();
-        todo.pop_back();
-        if (!j->is_structured())
-            continue;
-        if (depth > maxDepth)
-            return true;
-        for (const auto& child : *j)
-            todo.emplace_back(&child, depth + 1);
-    }
-    return false;
+    return jsonDepth(value, maxDepth) > maxDepth; // one non-recursive depth count (util/jsonread.h)
 }
 
 } // namespace assay::core
