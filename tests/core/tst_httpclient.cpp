@@ -2,6 +2,7 @@
 #include "http/httpclient.h"
 #include "http/offline.h"
 #include "http/redact.h"
+#include "httptest.h"
 #include "loopbackserver.h"
 
 #include <QElapsedTimer>
@@ -15,24 +16,13 @@
 #include <mutex>
 
 using namespace assay::core;
+using assay::test::describe;
+using assay::test::get;
 using assay::test::LoopbackServer;
 using assay::test::RecordedRequest;
 using assay::test::ResponseWriter;
 
 namespace {
-HttpRequest get(const std::string& url)
-{
-    HttpRequest r;
-    r.url = url;
-    return r;
-}
-
-const char* describe(const Result<HttpResponse>& r)
-{
-    static thread_local std::string text;
-    text = r.ok() ? "ok" : r.error().describe();
-    return text.c_str();
-}
 
 /// Submits with streaming handlers and waits; collects chunks.
 struct Streamed {

@@ -6,6 +6,7 @@
 #include "http/httpclient.h"
 #include "http/offline.h"
 #include "http/redact.h"
+#include "httptest.h"
 #include "loopbackserver.h"
 
 #include <QtTest>
@@ -15,25 +16,11 @@
 #include <vector>
 
 using namespace assay::core;
+using assay::test::describe;
+using assay::test::get;
 using assay::test::LoopbackServer;
 using assay::test::RecordedRequest;
 using assay::test::ResponseWriter;
-
-namespace {
-HttpRequest get(const std::string& url)
-{
-    HttpRequest r;
-    r.url = url;
-    return r;
-}
-
-const char* describe(const Result<HttpResponse>& r)
-{
-    static thread_local std::string text;
-    text = r.ok() ? "ok" : r.error().describe();
-    return text.c_str();
-}
-} // namespace
 
 class TestHttpOffline : public QObject {
     Q_OBJECT
